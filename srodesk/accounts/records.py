@@ -1,0 +1,19 @@
+from srodesk.core.registry import RecordType, register
+
+from .filtersets import RoleAssignmentFilterSet
+from .models import RoleAssignment
+from .records_forms import RoleAssignmentForm
+from .serializers import RoleAssignmentSerializer
+from .tables import RoleAssignmentTable
+
+register(
+    RecordType(
+        RoleAssignment,
+        RoleAssignmentFilterSet,
+        RoleAssignmentTable,
+        RoleAssignmentForm,
+        RoleAssignmentSerializer,
+        nav_group="Administration",
+        nav_order=200,
+    )
+)

@@ -1,0 +1,41 @@
+"""Model forms whose every foreign-key and many-to-many choice is restricted by the policy engine."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import Model
+
+from .models import RecordModel
+
+RECORD_FIELDS_EXCLUDED = ("created_at", "created_by", "updated_at", "updated_by", "deleted_at", "deleted_by")
+
+
+class RecordForm(forms.ModelForm):  # type: ignore[type-arg]
+    """Subclasses declare ``Meta.model`` and ``Meta.fields``; pass ``user=`` when instantiating."""
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        for field in self.fields.values():
+            queryset = getattr(field, "queryset", None)
+            if queryset is None:
+                continue
+            related: type[Model] = queryset.model
+            # Choices from other tables (users, roles) are not records: their forms decide about them.
+            if issubclass(related, RecordModel):
+                field.queryset = queryset.alive().restrict(user, "view")  # type: ignore[attr-defined]
+        for name, field in self.fields.items():
+            if isinstance(field.widget, forms.Textarea):
+                field.widget.attrs.setdefault("rows", 4)
+            if field.required:
+                field.widget.attrs.setdefault("aria-required", "true")
+            if name in self.errors:
+                field.widget.attrs["aria-invalid"] = "true"
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        max_length=255, widget=forms.Textarea(attrs={"rows": 2}), help_text="Recorded in the audit log."
+    )

@@ -1,0 +1,203 @@
+"""The one policy engine.
+
+A permission is an action on a model, written ``<app>.<action>_<model>``. A role grants it either by name
+or for a whole record class (``<action>:<record_class>``, e.g. ``view:law_enforcement``); ``*`` grants
+everything. A role assignment gives the role within a scope: the platform, a district, a school or an
+agency. Each record model says how it reaches each scope (``scope_paths``), and need-to-know models
+also require case membership unless the role is granted ``override_need_to_know`` in that scope.
+
+Enforced only in: the base views, the base viewset, the base form (foreign-key choices), exports and
+services (through :func:`require`). Out-of-scope lookups therefore answer 404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.apps import apps
+from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q, QuerySet
+
+M = TypeVar("M", bound=models.Model)
+
+OVERRIDE_NEED_TO_KNOW = "override_need_to_know"
+_CACHE_ATTR = "_srodesk_grants"
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One role assignment: the role's permission strings and where they apply."""
+
+    permissions: frozenset[str]
+    district_id: int | None = None
+    school_id: int | None = None
+    agency_id: int | None = None
+
+    @property
+    def is_platform(self) -> bool:
+        return self.district_id is None and self.school_id is None and self.agency_id is None
+
+    def allows(self, model: type[models.Model], action: str) -> bool:
+        perms = self.permissions
+        if "*" in perms:
+            return True
+        opts = model._meta
+        if f"{opts.app_label}.{action}_{opts.model_name}" in perms:
+            return True
+        record_class = getattr(model, "record_class", None)
+        class_actions: frozenset[str] | None = getattr(model, "class_grant_actions", None)
+        if record_class is None or (class_actions is not None and action not in class_actions):
+            return False
+        return f"{action}:{record_class}" in perms or f"*:{record_class}" in perms
+
+
+def split_perm(perm: str) -> tuple[type[models.Model], str]:
+    """``"organizations.view_school"`` → (School, "view")."""
+    try:
+        app_label, codename = perm.split(".", 1)
+        action, model_name = codename.rsplit("_", 1)
+        return apps.get_model(app_label, model_name), action
+    except (ValueError, LookupError) as exc:
+        raise ValueError(f"{perm!r} is not a permission of the form <app>.<action>_<model>") from exc
+
+
+def perm_name(model: type[models.Model], action: str) -> str:
+    return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+
+
+def grants(user: Any) -> list[Grant]:
+    """The user's grants, loaded once per user object (i.e. once per request)."""
+    cached: list[Grant] | None = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    result: list[Grant] = []
+    if getattr(user, "is_authenticated", False) and getattr(user, "is_active", False):
+        from srodesk.accounts.models import RoleAssignment
+
+        rows = (
+            RoleAssignment.objects.alive()
+            .filter(user_id=user.pk)
+            .values_list("role__permissions", "district_id", "school_id", "agency_id")
+        )
+        for perms, district_id, school_id, agency_id in rows:
+            result.append(Grant(frozenset(perms or ()), district_id, school_id, agency_id))
+    setattr(user, _CACHE_ATTR, result)
+    return result
+
+
+def forget(user: Any) -> None:
+    """Drop the cached grants (after a role change in the same request)."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def _path_q(model: type[models.Model], path: str, value: int) -> Q:
+    if path == "pk":
+        return Q(pk=value)
+    first = model._meta.get_field(path.split("__")[0])
+    if "__" not in path and first.many_to_one and first.concrete:
+        return Q(**{f"{path}_id": value})
+    # A multi-valued path (a reverse relation): a subquery keeps the outer query free of duplicates.
+    return Q(pk__in=model._default_manager.filter(**{path: value}).values("pk"))
+
+
+_NOTHING = Q(pk__in=[])
+
+
+def scope_q(model: type[models.Model], grant: Grant) -> Q | None:
+    """The rows of ``model`` inside the grant's scope; ``None`` means every row."""
+    if grant.is_platform:
+        return None
+    paths: dict[str, str | None] = getattr(model, "scope_paths", {})
+    for scope, value in (("school", grant.school_id), ("district", grant.district_id), ("agency", grant.agency_id)):
+        if value is not None:
+            path = paths.get(scope)
+            return _path_q(model, path, value) if path else _NOTHING
+    return _NOTHING
+
+
+def _combined_q(model: type[models.Model], user: Any, action: str) -> Q | None:
+    """OR of the scopes of every grant allowing the action; ``None`` = all rows, ``_NOTHING`` = none."""
+    combined: Q | None = _NOTHING
+    for grant in grants(user):
+        if not grant.allows(model, action):
+            continue
+        q = scope_q(model, grant)
+        if q is None:
+            return None
+        combined = q if combined is _NOTHING else (combined | q)  # type: ignore[operator]
+    return combined
+
+
+def restrict(queryset: QuerySet[M], user: Any, action: str = "view") -> QuerySet[M]:
+    """Only the rows the user may perform ``action`` on."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+    model = queryset.model
+    allowed = _combined_q(model, user, action)
+    if allowed is _NOTHING:
+        return queryset.none()
+    if allowed is not None:
+        queryset = queryset.filter(allowed)
+    if getattr(model, "need_to_know", False):
+        override = _combined_q(model, user, OVERRIDE_NEED_TO_KNOW)
+        if override is not None:
+            member: Q = model.member_filter(user)  # type: ignore[attr-defined]
+            queryset = queryset.filter(member if override is _NOTHING else (member | override))
+    return queryset
+
+
+def has_perm(user: Any, perm: str, obj: models.Model | None = None) -> bool:
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return False
+    if user.is_superuser:
+        return True
+    model, action = split_perm(perm)
+    if obj is None:
+        return any(grant.allows(model, action) for grant in grants(user))
+    if obj.pk is None:
+        return _unsaved_in_scope(model, user, action, obj)
+    return restrict(model._default_manager.filter(pk=obj.pk), user, action).exists()
+
+
+def _unsaved_in_scope(model: type[models.Model], user: Any, action: str, obj: models.Model) -> bool:
+    """Scope check for a record not yet saved (simple foreign-key scope paths only)."""
+    paths: dict[str, str | None] = getattr(model, "scope_paths", {})
+    for grant in grants(user):
+        if not grant.allows(model, action):
+            continue
+        if grant.is_platform:
+            return True
+        for scope, value in (("school", grant.school_id), ("district", grant.district_id), ("agency", grant.agency_id)):
+            path = paths.get(scope)
+            if value is not None and path and "__" not in path and path != "pk":
+                if getattr(obj, f"{path}_id", None) == value:
+                    return True
+    return False
+
+
+def require(user: Any, perm: str, obj: models.Model | None = None) -> None:
+    """Raise PermissionDenied unless the user holds ``perm`` (on ``obj``, when given)."""
+    if not has_perm(user, perm, obj):
+        raise PermissionDenied(f"{getattr(user, 'username', 'anonymous')} may not {perm}")
+
+
+class ScopedPermissionBackend(ModelBackend):
+    """Password authentication plus the policy engine as Django's permission backend."""
+
+    def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
+        try:
+            return has_perm(user_obj, perm, obj)
+        except ValueError:
+            return bool(getattr(user_obj, "is_superuser", False) and user_obj.is_active)
+
+    def has_module_perms(self, user_obj: Any, app_label: str) -> bool:
+        return bool(getattr(user_obj, "is_superuser", False) and user_obj.is_active)
+
+    def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+        return set()

@@ -1,0 +1,19 @@
+from srodesk.core.testing import APITestCases
+
+from .test_views import DistrictTests, SchoolTests, AgencyTests, PartnershipTests
+
+
+class DistrictAPITests(DistrictTests, APITestCases.RecordAPITests):
+    pass
+
+
+class SchoolAPITests(SchoolTests, APITestCases.RecordAPITests):
+    pass
+
+
+class AgencyAPITests(AgencyTests, APITestCases.RecordAPITests):
+    pass
+
+
+class PartnershipAPITests(PartnershipTests, APITestCases.RecordAPITests):
+    pass
