@@ -40,9 +40,7 @@ class ApiTokenAuthentication(BaseAuthentication):
 
     def authenticate_credentials(self, key: str) -> tuple[User, ApiToken]:
         token = (
-            ApiToken.objects.select_related("user")
-            .filter(key_hash=hash_token(key), revoked_at__isnull=True)
-            .first()
+            ApiToken.objects.select_related("user").filter(key_hash=hash_token(key), revoked_at__isnull=True).first()
         )
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")

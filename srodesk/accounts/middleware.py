@@ -33,7 +33,7 @@ _EXEMPT_URL_NAMES = ("accounts:login", "accounts:logout", MFA_VERIFY, MFA_SETUP)
 
 def _is_exempt_asset(path: str) -> bool:
     static_url = settings.STATIC_URL or "/static/"
-    return path.startswith(static_url) or path.startswith("/healthz")
+    return path.startswith((static_url, "/healthz"))
 
 
 def _is_api(path: str) -> bool:

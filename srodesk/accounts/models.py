@@ -41,12 +41,12 @@ class User(AbstractUser):
         """MFA is required for every account that holds a role able to see personal data."""
         if self.is_superuser:
             return True
-        return RoleAssignment.objects.alive().filter(user=self, role__personal_data=True).exists()
+        return bool(RoleAssignment.objects.alive().filter(user=self, role__personal_data=True).exists())
 
     def has_mfa_device(self) -> bool:
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
-        return TOTPDevice.objects.filter(user=self, confirmed=True).exists()
+        return bool(TOTPDevice.objects.filter(user=self, confirmed=True).exists())
 
 
 class Role(models.Model):
@@ -81,8 +81,12 @@ class RoleAssignment(RecordModel):
     district = models.ForeignKey(
         "organizations.District", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    school = models.ForeignKey("organizations.School", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    agency = models.ForeignKey("organizations.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    school = models.ForeignKey(
+        "organizations.School", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    agency = models.ForeignKey(
+        "organizations.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     record_class: ClassVar[str] = RecordClass.OPERATIONAL
     scope_paths: ClassVar[dict[str, str | None]] = {"district": "district", "school": "school", "agency": "agency"}
@@ -100,12 +104,6 @@ class RoleAssignment(RecordModel):
                     | Q(district__isnull=True, school__isnull=True, agency__isnull=False)
                 ),
                 name="roleassignment_one_scope",
-            ),
-            models.UniqueConstraint(
-                fields=["user", "role", "district", "school", "agency"],
-                condition=Q(deleted_at__isnull=True),
-                name="roleassignment_unique_alive",
-                nulls_distinct=False,
             ),
         ]
 
@@ -131,6 +129,16 @@ class RoleAssignment(RecordModel):
         super().clean()
         if sum(x is not None for x in (self.district_id, self.school_id, self.agency_id)) > 1:
             raise ValidationError("Choose one scope: a district, a school or an agency (or none for the platform).")
+        # Uniqueness over nullable scope columns is checked here: SQLite has no NULLS NOT DISTINCT.
+        duplicate = RoleAssignment.objects.alive().filter(
+            user_id=self.user_id,
+            role_id=self.role_id,
+            district_id=self.district_id,
+            school_id=self.school_id,
+            agency_id=self.agency_id,
+        )
+        if self.user_id and self.role_id and duplicate.exclude(pk=self.pk).exists():
+            raise ValidationError("The user already holds this role in this scope.")
         if self.role_id and self.role.scope_kinds and self.scope_kind not in self.role.scope_kinds:
             allowed = ", ".join(self.role.scope_kinds)
             raise ValidationError({"role": f"{self.role.name} can only be assigned at: {allowed}."})

@@ -217,7 +217,7 @@ def _mark_verified(request: HttpRequest, device: Device) -> None:
 
 
 def recovery_codes_left(user: User) -> int:
-    return StaticToken.objects.filter(device__user=user, device__name=RECOVERY_DEVICE_NAME).count()
+    return int(StaticToken.objects.filter(device__user=user, device__name=RECOVERY_DEVICE_NAME).count())
 
 
 def verify_second_factor(request: HttpRequest, user: User, code: str) -> VerifyResult:
@@ -230,7 +230,7 @@ def verify_second_factor(request: HttpRequest, user: User, code: str) -> VerifyR
         logout(request)
         return VerifyResult(VerifyOutcome.LOCKED, method)
     model: type[Device] = TOTPDevice if is_totp else StaticDevice
-    devices = list(model.objects.devices_for_user(user, confirmed=True))  # type: ignore[attr-defined]
+    devices: list[Device] = list(model.objects.devices_for_user(user, confirmed=True))
     if not token or len(token) > 16:
         devices = []
     if devices and not any(device.verify_is_allowed()[0] for device in devices):
@@ -280,7 +280,9 @@ def qr_svg(data: str, *, label: str) -> str:
     return str(image.to_string(encoding="unicode"))
 
 
-def confirm_totp_device(request: HttpRequest, user: User, device: TOTPDevice, code: str) -> tuple[VerifyOutcome, list[str]]:
+def confirm_totp_device(
+    request: HttpRequest, user: User, device: TOTPDevice, code: str
+) -> tuple[VerifyOutcome, list[str]]:
     """Confirm a new authenticator with one of its codes; returns the new recovery codes on success."""
     if device.user_id != user.pk or device.confirmed:
         return VerifyOutcome.INVALID, []

@@ -86,7 +86,13 @@ def login_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/login.html",
-        {"form": form, "error": error, "next": next_url, "login_banner": settings.LOGIN_BANNER, "page_title": "Sign in"},
+        {
+            "form": form,
+            "error": error,
+            "next": next_url,
+            "login_banner": settings.LOGIN_BANNER,
+            "page_title": "Sign in",
+        },
     )
 
 
@@ -158,8 +164,6 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Multi-factor sign-in is set up.")
             return HttpResponseRedirect(_step_url("accounts:mfa_recovery_codes", next_url))
         error = THROTTLED_CODE if outcome is services.VerifyOutcome.THROTTLED else INVALID_CODE
-    elif request.method == "POST":
-        error = INVALID_CODE
     config_url = device.config_url
     context: dict[str, Any] = {
         "form": form,
@@ -183,7 +187,11 @@ def mfa_recovery_codes(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/mfa_recovery_codes.html",
-        {"codes": codes, "continue_url": _safe_next(request) or reverse("accounts:profile"), "page_title": "Recovery codes"},
+        {
+            "codes": codes,
+            "continue_url": _safe_next(request) or reverse("accounts:profile"),
+            "page_title": "Recovery codes",
+        },
     )
 
 
@@ -224,8 +232,6 @@ def mfa_disable(request: HttpRequest) -> HttpResponse:
             messages.error(request, _lock_message())
             return HttpResponseRedirect(reverse("accounts:login"))
         error = INVALID_CODE
-    elif request.method == "POST":
-        error = INVALID_CODE
     return render(
         request,
         "accounts/mfa_disable.html",
@@ -237,7 +243,6 @@ def mfa_disable(request: HttpRequest) -> HttpResponse:
 class PasswordChange(PasswordChangeView):
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:profile")
-    extra_context = {"page_title": "Change password"}
 
     def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
         response = super().form_valid(form)
@@ -250,9 +255,7 @@ class PasswordChange(PasswordChangeView):
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    assignments = user.role_assignments.alive().select_related(  # type: ignore[attr-defined]
-        "role", "district", "school", "agency"
-    )
+    assignments = user.role_assignments.alive().select_related("role", "district", "school", "agency")
     has_device = services.user_has_mfa_device(user)
     context: dict[str, Any] = {
         "assignments": assignments,

@@ -48,6 +48,9 @@ class ChainHead(models.Model):
     class Meta:
         verbose_name = "audit chain head"
 
+    def __str__(self) -> str:
+        return f"audit chain head at seq={self.last_seq}"
+
 
 def _canonical(value: Any) -> Any:
     """JSON as it will read back from the database (so the hash is stable across the round trip)."""
@@ -114,10 +117,26 @@ class AuditEvent(models.Model):
     objects = AuditQuerySet.as_manager()
 
     HASHED_FIELDS: ClassVar[tuple[str, ...]] = (
-        "seq", "at", "kind", "action", "actor_id", "actor_repr", "request_id", "ip", "reason",
-        "content_type_id", "object_id", "object_repr", "district_id", "school_id", "agency_id",
-        "before", "after", "detail", "prev_hash",
-    )  # fmt: skip
+        "seq",
+        "at",
+        "kind",
+        "action",
+        "actor_id",
+        "actor_repr",
+        "request_id",
+        "ip",
+        "reason",
+        "content_type_id",
+        "object_id",
+        "object_repr",
+        "district_id",
+        "school_id",
+        "agency_id",
+        "before",
+        "after",
+        "detail",
+        "prev_hash",
+    )
 
     class Meta:
         ordering = ("-seq",)
@@ -280,5 +299,6 @@ def verify_chain(*, chunk_size: int = 2000) -> Iterator[ChainProblem]:
         return
     if head.last_seq != last_seq or head.last_hash != last_hash:
         yield ChainProblem(
-            None, f"records seq={head.last_seq}, but the log ends at seq={last_seq} (rows were removed or added at the end)"
+            None,
+            f"records seq={head.last_seq}, but the log ends at seq={last_seq} (rows were removed or added at the end)",
         )

@@ -32,7 +32,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
 ]
 
 
-
 def _app_urls() -> list[URLPattern | URLResolver]:
     """Each domain app at /<label>/: its urls module when it has one, else its registered record pages."""
     patterns: list[URLPattern | URLResolver] = []

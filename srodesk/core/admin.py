@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
 from django.contrib import admin
 from django.db.models import QuerySet
@@ -13,7 +14,7 @@ from . import audit, services
 
 class RecordAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     readonly_fields = ("created_at", "created_by", "updated_at", "updated_by", "deleted_at", "deleted_by")
-    list_filter: Any = ("deleted_at",)
+    list_filter: ClassVar[Sequence[Any]] = ("deleted_at",)
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         actions = super().get_actions(request)

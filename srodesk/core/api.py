@@ -53,7 +53,7 @@ class RecordSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         request = self.context.get("request")
         user = getattr(request, "user", None)
         for field in fields.values():
-            target = getattr(field, "child_relation", field)
+            target: Any = getattr(field, "child_relation", field)
             queryset = getattr(target, "queryset", None)
             if queryset is not None and issubclass(queryset.model, RecordModel):
                 target.queryset = restrict(queryset.alive(), user, "view")
@@ -115,7 +115,10 @@ class RecordViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
         page = getattr(self.paginator, "page_objects", None)
         if access_logged(model) and page:
             AuditEvent.record_access(
-                action=AuditEvent.Action.LIST, model=model, objects=page, detail={"api": True, **request.query_params.dict()}
+                action=AuditEvent.Action.LIST,
+                model=model,
+                objects=page,
+                detail={"api": True, **request.query_params.dict()},
             )
         return response
 
@@ -128,7 +131,9 @@ class RecordViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         instance = self.get_object()
         if access_logged(type(instance)):
-            AuditEvent.record_access(action=AuditEvent.Action.VIEW, model=type(instance), objects=[instance], detail={"api": True})
+            AuditEvent.record_access(
+                action=AuditEvent.Action.VIEW, model=type(instance), objects=[instance], detail={"api": True}
+            )
         return Response(self.get_serializer(instance).data)
 
     def _save_in_scope(self, serializer: Any, action: str) -> None:

@@ -29,7 +29,10 @@ class AuditContext:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-_context: contextvars.ContextVar[AuditContext] = contextvars.ContextVar("srodesk_audit", default=AuditContext())
+_context: contextvars.ContextVar[AuditContext] = contextvars.ContextVar(
+    "srodesk_audit",
+    default=AuditContext(),  # noqa: B039 - frozen dataclass; its dict is never mutated, only replaced
+)
 
 
 def current() -> AuditContext:

@@ -19,7 +19,8 @@ def _restricted(model_label: str) -> Any:
         if hasattr(qs, "alive"):
             qs = qs.alive()
         user = getattr(request, "user", None)
-        return qs.restrict(user, "view") if hasattr(qs, "restrict") else qs.none()
+        result: QuerySet[Any] = qs.restrict(user, "view") if hasattr(qs, "restrict") else qs.none()
+        return result
 
     return queryset
 
@@ -36,12 +37,16 @@ class RecordFilterSet(django_filters.FilterSet):
     district/school/agency foreign keys, and created-date filters."""
 
     q = django_filters.CharFilter(method="search", label="Search")
-    created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label="Created on or after")
-    created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label="Created on or before")
+    created_after = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__gte", label="Created on or after"
+    )
+    created_before = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__lte", label="Created on or before"
+    )
 
     @classmethod
     def get_filters(cls) -> OrderedDict[str, django_filters.Filter]:
-        filters = super().get_filters()
+        filters: OrderedDict[str, django_filters.Filter] = super().get_filters()
         model = getattr(cls._meta, "model", None)
         if model is None:
             return filters

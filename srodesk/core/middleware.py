@@ -18,7 +18,7 @@ def client_ip(request: HttpRequest) -> str:
     if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
-            return forwarded.split(",")[0].strip()[:45]
+            return str(forwarded).split(",")[0].strip()[:45]
     return str(request.META.get("REMOTE_ADDR", ""))[:45]
 
 

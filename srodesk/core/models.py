@@ -32,7 +32,7 @@ class RecordQuerySet(models.QuerySet):  # type: ignore[type-arg]
     def restrict(self, user: Any, action: str = "view") -> Self:
         from . import permissions
 
-        return permissions.restrict(self, user, action)
+        return permissions.restrict(self, user, action)  # type: ignore[return-value]
 
 
 class RecordManager(models.Manager.from_queryset(RecordQuerySet)):  # type: ignore[misc]
@@ -83,14 +83,6 @@ class RecordModel(models.Model):
     class Meta:
         abstract = True
 
-    @classmethod
-    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Self:
-        instance = super().from_db(db, field_names, values)
-        from .audit import snapshot
-
-        instance._audit_before = snapshot(instance)
-        return instance
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         from .audit import current
 
@@ -103,6 +95,14 @@ class RecordModel(models.Model):
             if "update_fields" in kwargs and kwargs["update_fields"] is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "updated_by", "updated_at"}
         super().save(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Self:
+        instance = super().from_db(db, field_names, values)
+        from .audit import snapshot
+
+        instance._audit_before = snapshot(instance)
+        return instance
 
     @classmethod
     def member_filter(cls, user: Any) -> Q:  # pragma: no cover - overridden by need-to-know models
@@ -129,9 +129,15 @@ class ScopedRecordModel(RecordModel):
     def clean(self) -> None:
         super().clean()
         if self.school_id is not None:
-            school_district = type(self)._meta.get_field("school").related_model._default_manager.filter(  # type: ignore[union-attr]
-                pk=self.school_id
-            ).values_list("district_id", flat=True).first()
+            school_district = (
+                type(self)
+                ._meta.get_field("school")
+                .related_model._default_manager.filter(  # type: ignore[union-attr]
+                    pk=self.school_id
+                )
+                .values_list("district_id", flat=True)
+                .first()
+            )
             if self.district_id is None:
                 self.district_id = school_district
             elif school_district != self.district_id:

@@ -67,7 +67,9 @@ def search(request: HttpRequest) -> HttpResponse:
     groups = []
     if len(query) >= 2:
         for entry in registry.entries():
-            if not getattr(entry.model, "search_fields", ()) or not has_perm(request.user, perm_name(entry.model, "view")):
+            if not getattr(entry.model, "search_fields", ()) or not has_perm(
+                request.user, perm_name(entry.model, "view")
+            ):
                 continue
             qs = restrict(entry.model._default_manager.alive(), request.user, "view")  # type: ignore[attr-defined]
             rows = list(search_queryset(qs, query)[:SEARCH_LIMIT])

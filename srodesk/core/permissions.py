@@ -175,9 +175,9 @@ def _unsaved_in_scope(model: type[models.Model], user: Any, action: str, obj: mo
             return True
         for scope, value in (("school", grant.school_id), ("district", grant.district_id), ("agency", grant.agency_id)):
             path = paths.get(scope)
-            if value is not None and path and "__" not in path and path != "pk":
-                if getattr(obj, f"{path}_id", None) == value:
-                    return True
+            simple = path is not None and "__" not in path and path != "pk"
+            if value is not None and simple and getattr(obj, f"{path}_id", None) == value:
+                return True
     return False
 
 

@@ -23,7 +23,7 @@ def soft_delete(*, actor: Any, obj: R, reason: str) -> R:
             locked.deleted_at = timezone.now()
             locked.deleted_by_id = actor.pk
             locked.save()
-    return locked
+    return locked  # type: ignore[no-any-return]
 
 
 def restore(*, actor: Any, obj: R, reason: str) -> R:
@@ -34,4 +34,4 @@ def restore(*, actor: Any, obj: R, reason: str) -> R:
             locked.deleted_at = None
             locked.deleted_by_id = None
             locked.save()
-    return locked
+    return locked  # type: ignore[no-any-return]

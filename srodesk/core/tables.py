@@ -57,10 +57,11 @@ class RecordTable:
         else:
             header = name.replace("_", " ")
         header = header[:1].upper() + header[1:]
-        sortable = bool(chain) and all(getattr(f, "concrete", False) for f in chain)
+        sortable = chain is not None and all(getattr(f, "concrete", False) for f in chain)
         order_by = name
-        if chain and chain[-1].is_relation and chain[-1].related_model is not None:
-            related_ordering = chain[-1].related_model._meta.ordering
+        related: Any = chain[-1].related_model if chain else None
+        if related is not None and not isinstance(related, str):
+            related_ordering = related._meta.ordering
             if related_ordering:
                 order_by = f"{name}__{str(related_ordering[0]).lstrip('-')}"
         return Column(name, header, sortable, order_by)

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import select_template
 from django.urls import reverse
@@ -88,7 +88,7 @@ class RecordViewMixin(LoginRequiredMixin):
 class RecordListView(RecordViewMixin, View):
     template_name = "generic/list.html"
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: HttpRequest) -> HttpResponseBase:
         self.check_grant(request)
         entry = self.record_type
         filterset = entry.filterset(request.GET or None, queryset=self.base_queryset(), request=request)
@@ -115,7 +115,9 @@ class RecordListView(RecordViewMixin, View):
         page = Paginator(queryset, self.page_size(), allow_empty_first_page=True).get_page(request.GET.get("page"))
         rows = list(page.object_list)
         if access_logged(self.model) and rows:
-            AuditEvent.record_access(action=AuditEvent.Action.LIST, model=self.model, objects=rows, detail={"filters": filters})
+            AuditEvent.record_access(
+                action=AuditEvent.Action.LIST, model=self.model, objects=rows, detail={"filters": filters}
+            )
         query = request.GET.copy()
         query.pop("page", None)
         sort_query = query.copy()
@@ -149,7 +151,8 @@ class RecordDetailView(RecordViewMixin, View):
         fields = [
             (f.verbose_name[:1].upper() + f.verbose_name[1:], RecordTable.text(RecordTable.raw_value(obj, f.name)))
             for f in self.model._meta.concrete_fields
-            if f.name not in {"id", "deleted_at", "deleted_by"} and f.name not in getattr(self.model, "audit_exclude", ())
+            if f.name not in {"id", "deleted_at", "deleted_by"}
+            and f.name not in getattr(self.model, "audit_exclude", ())
         ]
         user = request.user
         template = select_template(
@@ -222,7 +225,9 @@ class RecordDeleteView(RecordViewMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         self.check_grant(request)
         obj = self.get_object(pk)
-        return render(request, self.template_name, self.context(object=obj, form=ReasonForm(), page_title=f"Delete {obj}"))
+        return render(
+            request, self.template_name, self.context(object=obj, form=ReasonForm(), page_title=f"Delete {obj}")
+        )
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         self.check_grant(request)

@@ -17,15 +17,25 @@ class DistrictForm(RecordForm):
 class SchoolForm(RecordForm):
     class Meta:
         model = School
-        fields = ("district", "name", "nces_id", "level", "address", "city", "state", "postal_code", "timezone",
-                  "campus_boundary")  # fmt: skip
+        fields = (
+            "district",
+            "name",
+            "nces_id",
+            "level",
+            "address",
+            "city",
+            "state",
+            "postal_code",
+            "timezone",
+            "campus_boundary",
+        )
         widgets = {"campus_boundary": forms.Textarea(attrs={"rows": 6, "spellcheck": "false"})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["campus_boundary"].help_text = (
-            'GeoJSON Polygon, e.g. {"type": "Polygon", "coordinates": [[[-83.1, 42.3], …, [-83.1, 42.3]]]}'
-        )
+        self.fields[
+            "campus_boundary"
+        ].help_text = 'GeoJSON Polygon, e.g. {"type": "Polygon", "coordinates": [[[-83.1, 42.3], …, [-83.1, 42.3]]]}'
 
     def clean_campus_boundary(self) -> Any:
         value = self.cleaned_data.get("campus_boundary")
@@ -46,7 +56,18 @@ class AgencyForm(RecordForm):
 class PartnershipForm(RecordForm):
     class Meta:
         model = Partnership
-        fields = ("agency", "district", "state", "school_year_start_month", "school_year_start_day", "drill_rule_set",
-                  "mandated_report_rules", "retention_law_enforcement_years", "retention_education_years",
-                  "retention_hr_years", "retention_operational_years", "mou_signed_on")  # fmt: skip
+        fields = (
+            "agency",
+            "district",
+            "state",
+            "school_year_start_month",
+            "school_year_start_day",
+            "drill_rule_set",
+            "mandated_report_rules",
+            "retention_law_enforcement_years",
+            "retention_education_years",
+            "retention_hr_years",
+            "retention_operational_years",
+            "mou_signed_on",
+        )
         widgets = {"mou_signed_on": forms.DateInput(attrs={"type": "date"})}

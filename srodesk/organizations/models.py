@@ -39,9 +39,9 @@ def validate_boundary(value: Any) -> None:
     if not isinstance(geometry, dict) or geometry.get("type") not in _GEOMETRY_TYPES:
         raise ValidationError("The campus boundary must be a GeoJSON Polygon or MultiPolygon.")
     coords = geometry.get("coordinates")
-    polygons = [coords] if geometry["type"] == "Polygon" else coords
-    if not isinstance(polygons, list) or not polygons:
+    if not isinstance(coords, list) or not coords:
         raise ValidationError("The campus boundary has no coordinates.")
+    polygons = [coords] if geometry["type"] == "Polygon" else coords
     for polygon in polygons:
         if not isinstance(polygon, list) or not polygon:
             raise ValidationError("Each polygon needs at least one ring.")

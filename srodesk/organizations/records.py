@@ -8,12 +8,21 @@ from .tables import AgencyTable, DistrictTable, PartnershipTable, SchoolTable
 
 GROUP = "Organisations"
 
-register(RecordType(District, DistrictFilterSet, DistrictTable, DistrictForm, DistrictSerializer, nav_group=GROUP, nav_order=90))
+register(
+    RecordType(
+        District, DistrictFilterSet, DistrictTable, DistrictForm, DistrictSerializer, nav_group=GROUP, nav_order=90
+    )
+)
 register(RecordType(School, SchoolFilterSet, SchoolTable, SchoolForm, SchoolSerializer, nav_group=GROUP, nav_order=91))
 register(RecordType(Agency, AgencyFilterSet, AgencyTable, AgencyForm, AgencySerializer, nav_group=GROUP, nav_order=92))
 register(
     RecordType(
-        Partnership, PartnershipFilterSet, PartnershipTable, PartnershipForm, PartnershipSerializer, nav_group=GROUP,
+        Partnership,
+        PartnershipFilterSet,
+        PartnershipTable,
+        PartnershipForm,
+        PartnershipSerializer,
+        nav_group=GROUP,
         nav_order=93,
     )
 )

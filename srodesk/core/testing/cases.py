@@ -43,8 +43,12 @@ class Scenario:
         cls.school_away = School.objects.create(district=cls.district_away, name="Away High")
         cls.agency_home = Agency.objects.create(name="Home Police", ori="MIHOME001", state="MI")
         cls.agency_away = Agency.objects.create(name="Away Police", ori="OHAWAY001", state="OH")
-        cls.partnership_home = Partnership.objects.create(agency=cls.agency_home, district=cls.district_home, state="MI")
-        cls.partnership_away = Partnership.objects.create(agency=cls.agency_away, district=cls.district_away, state="OH")
+        cls.partnership_home = Partnership.objects.create(
+            agency=cls.agency_home, district=cls.district_home, state="MI"
+        )
+        cls.partnership_away = Partnership.objects.create(
+            agency=cls.agency_away, district=cls.district_away, state="OH"
+        )
 
     @classmethod
     def scope_target(cls, scope: str, home: bool) -> dict[str, Any]:
@@ -65,10 +69,17 @@ class _RecordTestBase(Scenario, TestCase):
     #: A field and a new value for the edit tests.
     edit_field: ClassVar[tuple[str, Any]] = ("name", "Renamed by test")
     #: The maximum number of queries a list page may make (whatever its length).
-    max_list_queries: ClassVar[int] = 14
+    max_list_queries: ClassVar[int] = 20
 
     obj_home: Any
     obj_away: Any
+    role: Role
+    unrelated_role: Role
+    user_in: User
+    user_out: User
+    user_noperm: User
+    user_platform: User
+    user_adder: User
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -78,7 +89,8 @@ class _RecordTestBase(Scenario, TestCase):
             slug=f"test-{label}",
             name=f"Test {label}",
             # The model's own actions, and sight of the organisations its forms point at.
-            permissions=[perm_name(cls.model, a) for a in ACTIONS] + [perm_name(m, "view") for m in (District, School, Agency)],
+            permissions=[perm_name(cls.model, a) for a in ACTIONS]
+            + [perm_name(m, "view") for m in (District, School, Agency)],
             personal_data=False,
         )
         cls.unrelated_role = Role.objects.create(
@@ -137,6 +149,11 @@ class _RecordTestBase(Scenario, TestCase):
     def snapshot(self, obj: Any) -> dict[str, Any]:
         fresh = type(obj)._default_manager.get(pk=obj.pk)
         return {f.attname: getattr(fresh, f.attname) for f in fresh._meta.concrete_fields}
+
+    def stored(self, obj: Any, field: str) -> Any:
+        """The value in the database (by attname: a foreign key compares as its id)."""
+        attname = self.model._meta.get_field(field).attname  # type: ignore[union-attr]
+        return getattr(self.model._default_manager.get(pk=obj.pk), attname)
 
     def count(self) -> int:
         return self.model._default_manager.count()
@@ -232,10 +249,10 @@ class ViewTestCases:
             response = self.client.get(self.url("list"), {"export": "csv"})
             self.assertEqual(response.status_code, 200)
             self.assertEqual(response["Content-Type"], "text/csv; charset=utf-8")
-            rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))  # type: ignore[arg-type]
+            rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))  # type: ignore[attr-defined]
             table = self.entry.table([])
             self.assertEqual(rows[0], [c.header for c in table.columns])
-            exported = [r for r in rows[1:]]
+            exported = rows[1:]
             self.assertIn(table.cells(self.obj_home), exported)
             self.assertNotIn(table.cells(self.obj_away), exported)
             self.assertEqual(self.audit_rows(kind="access", action="export") - before, 1)
@@ -308,7 +325,11 @@ class ViewTestCases:
             self.client.force_login(self.user_adder)
             before, audits = self.count(), self.audit_rows(kind="change", action="create")
             response = self.client.post(self.url("add"), self.get_form_data())
-            self.assertEqual(response.status_code, 302, getattr(response, "context", {}) and response.context.get("form") and response.context["form"].errors)
+            self.assertEqual(
+                response.status_code,
+                302,
+                getattr(response, "context", {}) and response.context.get("form") and response.context["form"].errors,
+            )
             self.assertEqual(self.count(), before + 1)
             created = self.model._default_manager.order_by("-pk").first()
             assert created is not None
@@ -345,7 +366,7 @@ class ViewTestCases:
             self.assertEqual(response.status_code, 422)
             self.assertEqual(self.count(), before)
             self.assertIn(required[0], response.context["form"].errors)
-            self.assertEqual(response.context["form"][field].value(), value)
+            self.assertEqual(str(response.context["form"][field].value()), str(value))
 
         # --- edit ---------------------------------------------------------------------------------
         def test_edit_in_scope(self) -> None:
@@ -356,12 +377,14 @@ class ViewTestCases:
             self.assertEqual(self.client.get(self.url("edit", self.obj_home)).status_code, 200)
             response = self.client.post(self.url("edit", self.obj_home), self.edit_data_for(self.obj_home))
             self.assertEqual(response.status_code, 302, response.context["form"].errors if response.context else "")
-            self.assertEqual(getattr(self.model._default_manager.get(pk=self.obj_home.pk), field), value)
+            self.assertEqual(self.stored(self.obj_home, field), value)
             event = AuditEvent.objects.for_object(self.obj_home).filter(action="update").order_by("-seq").first()
             assert event is not None
             self.assertEqual(event.actor_id, self.user_in.pk)
-            self.assertEqual(event.after[self.model._meta.get_field(field).attname], value)
-            self.assertNotEqual(event.before[self.model._meta.get_field(field).attname], value)
+            attname = self.model._meta.get_field(field).attname  # type: ignore[union-attr]
+            assert event.after is not None and event.before is not None
+            self.assertEqual(event.after[attname], value)
+            self.assertNotEqual(event.before[attname], value)
 
         def test_edit_out_of_scope_is_not_found_and_changes_nothing(self) -> None:
             if not self.entry.editable:
@@ -514,14 +537,18 @@ class APITestCases:
 
         def test_update_in_scope(self) -> None:
             field, value = self.edit_field
-            response = self.api(self.user_in).patch(self.api_url("detail", self.obj_home), {field: value}, format="json")
+            response = self.api(self.user_in).patch(
+                self.api_url("detail", self.obj_home), {field: value}, format="json"
+            )
             self.assertEqual(response.status_code, 200, response.content)
-            self.assertEqual(getattr(self.model._default_manager.get(pk=self.obj_home.pk), field), value)
+            self.assertEqual(self.stored(self.obj_home, field), value)
 
         def test_update_out_of_scope_is_not_found_and_changes_nothing(self) -> None:
             field, value = self.edit_field
             before = self.snapshot(self.obj_home)
-            response = self.api(self.user_out).patch(self.api_url("detail", self.obj_home), {field: value}, format="json")
+            response = self.api(self.user_out).patch(
+                self.api_url("detail", self.obj_home), {field: value}, format="json"
+            )
             self.assertEqual(response.status_code, 404)
             self.assertEqual(self.snapshot(self.obj_home), before)
 

@@ -1,6 +1,6 @@
 from srodesk.core.testing import APITestCases
 
-from .test_views import DistrictTests, SchoolTests, AgencyTests, PartnershipTests
+from .test_views import AgencyTests, DistrictTests, PartnershipTests, SchoolTests
 
 
 class DistrictAPITests(DistrictTests, APITestCases.RecordAPITests):

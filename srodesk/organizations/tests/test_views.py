@@ -1,9 +1,12 @@
+import json
 from typing import Any
 
 from srodesk.core.testing import ViewTestCases
 from srodesk.organizations.models import Agency, District, Partnership, School
 
 from .factories import AgencyFactory, DistrictFactory, PartnershipFactory, SchoolFactory
+
+BOUNDARY = {"type": "Polygon", "coordinates": [[[-83.1, 42.3], [-83.0, 42.3], [-83.0, 42.4], [-83.1, 42.3]]]}
 
 
 class DistrictTests:
@@ -24,7 +27,6 @@ class DistrictViewTests(DistrictTests, ViewTestCases.RecordViewTests):
     pass
 
 
-
 class SchoolTests:
     model = School
     factory = SchoolFactory
@@ -41,21 +43,17 @@ class SchoolTests:
             "nces_id": "261234500001",
             "level": "elementary",
             "timezone": "America/Detroit",
-            "campus_boundary": '{"type": "Polygon", "coordinates": [[[-83.1, 42.3], [-83.0, 42.3], [-83.0, 42.4], [-83.1, 42.3]]]}',
+            "campus_boundary": json.dumps(BOUNDARY),
         }
 
     def get_api_data(self) -> dict[str, Any]:
         data = self.get_form_data()
-        data["campus_boundary"] = {
-            "type": "Polygon",
-            "coordinates": [[[-83.1, 42.3], [-83.0, 42.3], [-83.0, 42.4], [-83.1, 42.3]]],
-        }
+        data["campus_boundary"] = BOUNDARY
         return data
 
 
 class SchoolViewTests(SchoolTests, ViewTestCases.RecordViewTests):
     pass
-
 
 
 class AgencyTests:
@@ -74,7 +72,6 @@ class AgencyTests:
 
 class AgencyViewTests(AgencyTests, ViewTestCases.RecordViewTests):
     pass
-
 
 
 class PartnershipTests:
@@ -106,4 +103,3 @@ class PartnershipTests:
 
 class PartnershipViewTests(PartnershipTests, ViewTestCases.RecordViewTests):
     pass
-

@@ -37,5 +37,7 @@ class SampleCaseSerializer(RecordSerializer):
 
 
 register(
-    RecordType(SampleCase, SampleCaseFilterSet, SampleCaseTable, SampleCaseForm, SampleCaseSerializer, nav_group="Sample")
+    RecordType(
+        SampleCase, SampleCaseFilterSet, SampleCaseTable, SampleCaseForm, SampleCaseSerializer, nav_group="Sample"
+    )
 )

@@ -1,0 +1,53 @@
+# SRO Desk. Quick start: `make run` (demo on http://127.0.0.1:8000) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PYTEST_ARGS ?=
+
+.PHONY: run test install install-test lint typecheck check openapi migrations-check demo serve bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+var/secret_key: | $(BIN)/python
+	mkdir -p var
+	$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+	chmod 600 $@
+
+# The demo: embedded SQLite, demo district, demo mode (MFA relaxed, with a banner), plain HTTP on loopback.
+run: export SECRET_KEY_FILE ?= $(CURDIR)/var/secret_key
+run: export SRODESK_DEMO ?= true
+run: export SECURE_COOKIES ?= false
+run: install var/secret_key
+	$(BIN)/srodesk migrate --no-input -v 0
+	$(BIN)/srodesk collectstatic --no-input -v 0
+	$(BIN)/srodesk demo
+	$(BIN)/srodesk serve --bind 127.0.0.1:8000
+
+test: install-test
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install-test
+	$(BIN)/mypy
+
+openapi: install-test
+	SECRET_KEY=openapi-only-0123456789abcdefghijklmnopqrstuvwxyz $(BIN)/srodesk spectacular --validate --fail-on-warn --file openapi.yaml
+
+clean:
+	rm -rf $(VENV) var db.sqlite3

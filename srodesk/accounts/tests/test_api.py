@@ -1,0 +1,7 @@
+from srodesk.core.testing import APITestCases
+
+from .test_views import RoleAssignmentTests
+
+
+class RoleAssignmentAPITests(RoleAssignmentTests, APITestCases.RecordAPITests):
+    pass
