@@ -68,7 +68,7 @@ class VerifiedSessionAuthentication(SessionAuthentication):
         return result
 
 
-class ApiTokenScheme(OpenApiAuthenticationExtension):
+class ApiTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
     target_class = ApiTokenAuthentication
     name = "tokenAuth"
 
@@ -76,7 +76,7 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
         return build_bearer_security_scheme_object(header_name="Authorization", token_prefix="Token")
 
 
-class VerifiedSessionScheme(OpenApiAuthenticationExtension):
+class VerifiedSessionScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
     target_class = VerifiedSessionAuthentication
     name = "cookieAuth"
 

@@ -170,7 +170,6 @@ def attempt_login(request: HttpRequest, username: str, password: str) -> LoginRe
             return LoginResult(LoginOutcome.LOCKED if locked else LoginOutcome.INVALID, row)
 
     user = authenticated
-    assert isinstance(user, User)
     has_device = user_has_mfa_device(user)
     if not has_device:
         reset_failures(user)

@@ -205,6 +205,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {"RuleSetEnum": "srodesk.organizations.choices.RuleSet"},
 }
 
 # --- Mail -----------------------------------------------------------------------------------------

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
@@ -14,7 +13,6 @@ from . import audit, services
 
 class RecordAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     readonly_fields = ("created_at", "created_by", "updated_at", "updated_by", "deleted_at", "deleted_by")
-    list_filter: ClassVar[Sequence[Any]] = ("deleted_at",)
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         actions = super().get_actions(request)

@@ -81,7 +81,8 @@ _SKIP_FIELDS = frozenset({"updated_at", "updated_by"})
 
 def snapshot(instance: models.Model) -> dict[str, Any]:
     """The audited state of a record: concrete field values by attname, secrets left out."""
-    exclude = set(getattr(instance, "audit_exclude", ())) | _SKIP_FIELDS
+    # Deferred fields are left out: reading one would load the row again.
+    exclude = set(getattr(instance, "audit_exclude", ())) | _SKIP_FIELDS | instance.get_deferred_fields()
     data: dict[str, Any] = {}
     for f in instance._meta.concrete_fields:
         if f.name in exclude or f.attname in exclude:
@@ -105,6 +106,7 @@ def _on_record_saved(sender: type[models.Model], instance: models.Model, created
 
     before = None if created else getattr(instance, "_audit_before", None)
     after = snapshot(instance)
+    # A row loaded with deferred fields has a partial "before": its save is always logged.
     if not created and before == after:
         return
     if created:
