@@ -25,6 +25,7 @@ from srodesk.core.middleware import client_ip
 from .services import user_has_mfa_device, user_requires_mfa
 
 LAST_ACTIVITY_SESSION_KEY = "srodesk_last_activity"
+ACTIVITY_RESOLUTION_SECONDS = 60
 MFA_VERIFY = "accounts:mfa_verify"
 MFA_SETUP = "accounts:mfa_setup"
 
@@ -97,7 +98,9 @@ class IdleSessionLockMiddleware:
             limit = settings.IDLE_LOCK_MINUTES * 60
             if isinstance(last, int | float) and now - last > limit:
                 return self._lock(request, user, idle_seconds=int(now - last))
-            request.session[LAST_ACTIVITY_SESSION_KEY] = int(now)
+            # Written at most once a minute, so a busy session is not saved on every request.
+            if not isinstance(last, int | float) or now - last >= ACTIVITY_RESOLUTION_SECONDS:
+                request.session[LAST_ACTIVITY_SESSION_KEY] = int(now)
         return self.get_response(request)
 
     def _lock(self, request: HttpRequest, user: Any, *, idle_seconds: int) -> HttpResponse:

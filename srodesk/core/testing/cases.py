@@ -382,7 +382,8 @@ class ViewTestCases:
             assert event is not None
             self.assertEqual(event.actor_id, self.user_in.pk)
             attname = self.model._meta.get_field(field).attname  # type: ignore[union-attr]
-            assert event.after is not None and event.before is not None
+            assert event.after is not None
+            assert event.before is not None
             self.assertEqual(event.after[attname], value)
             self.assertNotEqual(event.before[attname], value)
 
