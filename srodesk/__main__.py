@@ -10,15 +10,20 @@ import os
 import sys
 
 
+def command_args(argv: list[str]) -> list[str]:
+    """``srodesk verify-audit …`` → ``srodesk verify_audit …`` (also after ``help``)."""
+    args = ["srodesk", *argv[1:]]
+    for i in (1, 2):
+        if len(args) > i and not args[i].startswith("-") and (i == 1 or args[1] == "help"):
+            args[i] = args[i].replace("-", "_")
+    return args
+
+
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "srodesk.config.settings")
-    args = list(sys.argv if argv is None else argv)
-    args[0] = "srodesk"
-    if len(args) > 1 and not args[1].startswith("-"):
-        args[1] = args[1].replace("-", "_")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(args)
+    execute_from_command_line(command_args(list(sys.argv if argv is None else argv)))
 
 
 if __name__ == "__main__":
