@@ -9,9 +9,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from srodesk.__main__ import command_args
 from srodesk.accounts.models import User
 from srodesk.audit.models import AuditEvent
-from srodesk.__main__ import command_args
 from srodesk.core.tests.sample.models import SampleCase
 from srodesk.organizations.models import School
 
@@ -124,7 +124,7 @@ def test_command_line_maps_hyphens_to_management_commands() -> None:
 
 
 def test_python_dash_m_srodesk_runs() -> None:
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "-m", "srodesk", "help", "verify-audit"],
         capture_output=True,
         text=True,
