@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.http import Http404
 from django.urls import reverse
 from rest_framework import exceptions, serializers, status, viewsets
@@ -23,7 +23,7 @@ from srodesk.audit.models import AuditEvent
 
 from . import audit, services
 from .models import RecordModel
-from .permissions import has_perm, perm_name, restrict
+from .permissions import has_perm, hidden_fields, masked_fields, perm_name, restrict
 from .views import access_logged
 
 AUDIT_FIELDS = ("created_at", "created_by", "updated_at", "updated_by")
@@ -52,12 +52,31 @@ class RecordSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         fields = super().get_fields()
         request = self.context.get("request")
         user = getattr(request, "user", None)
+        model = getattr(self.Meta, "model", None)
+        if request is not None and model is not None and getattr(model, "restricted_fields", None):
+            instance = self.instance if isinstance(self.instance, models.Model) else None
+            for name in hidden_fields(user, model, instance):
+                fields.pop(name, None)
         for field in fields.values():
             target: Any = getattr(field, "child_relation", field)
             queryset = getattr(target, "queryset", None)
             if queryset is not None and issubclass(queryset.model, RecordModel):
                 target.queryset = restrict(queryset.alive(), user, "view")
         return fields
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        masks = self.context.get("masks")
+        if masks is not None:
+            hidden = masks.get(instance.pk, frozenset())
+        elif getattr(type(instance), "restricted_fields", None):
+            request = self.context.get("request")
+            hidden = hidden_fields(getattr(request, "user", None), type(instance), instance)
+        else:
+            hidden = frozenset()
+        for name in hidden:
+            data.pop(name, None)
+        return data
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)
@@ -126,7 +145,16 @@ class RecordViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
         page = super().paginate_queryset(queryset)
         if self.paginator is not None:
             self.paginator.page_objects = page  # type: ignore[attr-defined]
+        model = self.queryset.model  # type: ignore[union-attr]
+        if page is not None and getattr(model, "restricted_fields", None):
+            self._masks = masked_fields(self.request.user, model, [o.pk for o in page])
         return page
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        if getattr(self, "_masks", None) is not None:
+            context["masks"] = self._masks
+        return context
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         instance = self.get_object()

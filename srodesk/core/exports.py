@@ -12,7 +12,12 @@ from django.utils import timezone
 
 from srodesk.audit.models import AuditEvent
 
+from .permissions import masked_fields
 from .tables import RecordTable
+
+
+def restricted(model: type[Any]) -> bool:
+    return bool(getattr(model, "restricted_fields", None))
 
 
 class _Echo:
@@ -35,14 +40,21 @@ def csv_rows(table: RecordTable) -> Iterator[list[str]]:
 
 
 def export_csv(
-    *, queryset: QuerySet[Any], table_class: type[RecordTable], actor: Any, filters: dict[str, Any], filename: str
+    *,
+    queryset: QuerySet[Any],
+    table_class: type[RecordTable],
+    actor: Any,
+    filters: dict[str, Any],
+    filename: str,
+    hidden: frozenset[str] = frozenset(),
 ) -> StreamingHttpResponse:
     """Stream the rows as CSV after writing one audit row that lists exactly what left the system."""
     rows = list(queryset)
     AuditEvent.record_access(
         action=AuditEvent.Action.EXPORT, model=queryset.model, objects=rows, actor=actor, detail={"filters": filters}
     )
-    table = table_class(rows)
+    masks = masked_fields(actor, queryset.model, [r.pk for r in rows]) if restricted(queryset.model) else None
+    table = table_class(rows, hidden=hidden, masks=masks)
     writer = csv.writer(_Echo())
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     response = StreamingHttpResponse(

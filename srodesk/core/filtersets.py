@@ -11,6 +11,8 @@ import django_filters
 from django.apps import apps
 from django.db.models import Q, QuerySet
 
+from .permissions import hidden_fields
+
 
 def _restricted(model_label: str) -> Any:
     def queryset(request: Any) -> QuerySet[Any]:
@@ -57,6 +59,16 @@ class RecordFilterSet(django_filters.FilterSet):
                     field_name=scope, queryset=_restricted(label), label=scope.capitalize()
                 )
         return filters
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # No filtering on fields the user may not see: a filter would reveal them.
+        model = self._meta.model
+        if model is not None and getattr(model, "restricted_fields", None):
+            hidden = hidden_fields(getattr(self.request, "user", None), model)
+            for name, flt in list(self.filters.items()):
+                if flt.field_name.split("__")[0] in hidden:
+                    del self.filters[name]
 
     def search(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         return search_queryset(queryset, value)

@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Model
 
 from .models import RecordModel
+from .permissions import hidden_fields
 
 RECORD_FIELDS_EXCLUDED = ("created_at", "created_by", "updated_at", "updated_by", "deleted_at", "deleted_by")
 
@@ -18,6 +19,10 @@ class RecordForm(forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        # Restricted fields the user may not see on this record are not in the form at all.
+        instance = self.instance if self.instance.pk else None
+        for name in hidden_fields(user, self._meta.model, instance):
+            self.fields.pop(name, None)
         for field in self.fields.values():
             queryset = getattr(field, "queryset", None)
             if queryset is None:

@@ -73,6 +73,10 @@ class RecordModel(models.Model):
     #: The actions a record-class grant (``view:operational``) covers for this model; ``None`` = all.
     #: A model that must only be reachable by named grants (``accounts.add_roleassignment``) narrows it.
     class_grant_actions: ClassVar[frozenset[str] | None] = None
+    #: Fields only some roles may see: custom action → fields, e.g. ``{"view_programs": ("idea", …)}``.
+    #: A user sees them on a row only when granted ``<app>.<action>_<model>`` in that row's scope;
+    #: everywhere else (tables, detail, API, exports, forms, filters) they are left out or masked.
+    restricted_fields: ClassVar[dict[str, tuple[str, ...]]] = {}
     #: Fields never written to the audit log (secrets).
     audit_exclude: ClassVar[tuple[str, ...]] = ()
     #: Fields a viewer's search box matches (``icontains``).

@@ -181,6 +181,30 @@ def _unsaved_in_scope(model: type[models.Model], user: Any, action: str, obj: mo
     return False
 
 
+def hidden_fields(user: Any, model: type[models.Model], obj: models.Model | None = None) -> frozenset[str]:
+    """Restricted fields the user may not see at all (``obj=None``) or on this record."""
+    hidden: set[str] = set()
+    for action, fields in getattr(model, "restricted_fields", {}).items():
+        if not has_perm(user, perm_name(model, action), obj):
+            hidden.update(fields)
+    return frozenset(hidden)
+
+
+def masked_fields(user: Any, model: type[models.Model], pks: list[Any]) -> dict[Any, frozenset[str]]:
+    """For a page of rows: the restricted fields to mask on each row (one query per restricted action)."""
+    masks: dict[Any, set[str]] = {pk: set() for pk in pks}
+    for action, fields in getattr(model, "restricted_fields", {}).items():
+        if not has_perm(user, perm_name(model, action)):
+            allowed: set[Any] = set()
+        else:
+            qs = restrict(model._default_manager.filter(pk__in=pks), user, action)
+            allowed = set(qs.values_list("pk", flat=True))
+        for pk in pks:
+            if pk not in allowed:
+                masks[pk].update(fields)
+    return {pk: frozenset(fields) for pk, fields in masks.items()}
+
+
 def require(user: Any, perm: str, obj: models.Model | None = None) -> None:
     """Raise PermissionDenied unless the user holds ``perm`` (on ``obj``, when given)."""
     if not has_perm(user, perm, obj):

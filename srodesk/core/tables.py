@@ -29,10 +29,21 @@ class RecordTable:
     default_columns: ClassVar[tuple[str, ...]] = ()
     headers: ClassVar[dict[str, str]] = {}
 
-    def __init__(self, rows: Iterable[Any] = (), *, columns: Iterable[str] | None = None) -> None:
+    MASK = "Restricted"
+
+    def __init__(
+        self,
+        rows: Iterable[Any] = (),
+        *,
+        columns: Iterable[str] | None = None,
+        hidden: frozenset[str] = frozenset(),
+        masks: dict[Any, frozenset[str]] | None = None,
+    ) -> None:
+        """``hidden``: restricted columns the viewer may see on no row; ``masks``: per row (by pk)."""
         self.rows = rows
         names = tuple(columns) if columns is not None else (self.default_columns or self.fields)
-        self.columns = [self.column(n) for n in names if n in self.fields]
+        self.columns = [self.column(n) for n in names if n in self.fields and n.split("__")[0] not in hidden]
+        self.masks = masks or {}
 
     @classmethod
     def _field_chain(cls, name: str) -> list[models.Field[Any, Any]] | None:
@@ -122,7 +133,11 @@ class RecordTable:
         return str(value)
 
     def cells(self, obj: Any) -> list[str]:
-        return [self.text(self.raw_value(obj, c.name)) for c in self.columns]
+        masked = self.masks.get(obj.pk, frozenset())
+        return [
+            self.MASK if c.name.split("__")[0] in masked else self.text(self.raw_value(obj, c.name))
+            for c in self.columns
+        ]
 
     def __iter__(self) -> Iterator[tuple[Any, list[str]]]:
         for obj in self.rows:

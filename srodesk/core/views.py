@@ -27,7 +27,7 @@ from . import audit, services
 from .exports import export_csv
 from .forms import ReasonForm
 from .models import ACCESS_LOGGED_CLASSES
-from .permissions import has_perm, perm_name, restrict
+from .permissions import has_perm, hidden_fields, masked_fields, perm_name, restrict
 from .registry import RecordType
 from .tables import RecordTable
 
@@ -70,6 +70,10 @@ class RecordViewMixin(LoginRequiredMixin):
         except self.model.DoesNotExist as exc:  # type: ignore[attr-defined]
             raise Http404(f"No {self.record_type.verbose_name} matches the given query.") from exc
 
+    @property
+    def restricted(self) -> bool:
+        return bool(getattr(self.model, "restricted_fields", None))
+
     def context(self, **extra: Any) -> dict[str, Any]:
         entry = self.record_type
         user = self.request.user  # type: ignore[attr-defined]
@@ -111,6 +115,7 @@ class RecordListView(RecordViewMixin, View):
                 actor=request.user,
                 filters=filters,
                 filename=entry.url_slug,
+                hidden=hidden_fields(request.user, self.model),
             )
         page = Paginator(queryset, self.page_size(), allow_empty_first_page=True).get_page(request.GET.get("page"))
         rows = list(page.object_list)
@@ -124,7 +129,11 @@ class RecordListView(RecordViewMixin, View):
         sort_query.pop("sort", None)
         context = self.context(
             filterset=filterset,
-            table=entry.table(rows),
+            table=entry.table(
+                rows,
+                hidden=hidden_fields(request.user, self.model),
+                masks=masked_fields(request.user, self.model, [r.pk for r in rows]) if self.restricted else None,
+            ),
             page=page,
             sort=sort,
             querystring=query.urlencode(),
@@ -148,11 +157,12 @@ class RecordDetailView(RecordViewMixin, View):
         if access_logged(self.model):
             AuditEvent.record_access(action=AuditEvent.Action.VIEW, model=self.model, objects=[obj])
         entry = self.record_type
+        skip = {"id", "deleted_at", "deleted_by", *getattr(self.model, "audit_exclude", ())}
+        skip |= hidden_fields(request.user, self.model, obj)
         fields = [
             (f.verbose_name[:1].upper() + f.verbose_name[1:], RecordTable.text(RecordTable.raw_value(obj, f.name)))
             for f in self.model._meta.concrete_fields
-            if f.name not in {"id", "deleted_at", "deleted_by"}
-            and f.name not in getattr(self.model, "audit_exclude", ())
+            if f.name not in skip
         ]
         user = request.user
         template = select_template(
