@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 LE, EDU, HR, OPS = "law_enforcement", "education", "hr", "operational"
+#: IDEA, Section 504 and English-learner status: only roles that decide supports and discipline.
+PROGRAMS = "people.view_programs_student"
+VEHICLES = ("people.view_vehicle", "people.add_vehicle", "people.change_vehicle", "people.export_vehicle")
 
 
 def crud(record_class: str, *actions: str) -> tuple[str, ...]:
@@ -31,14 +34,24 @@ CATALOGUE: tuple[RoleSpec, ...] = (
         "sro",
         "School Resource Officer",
         "Sworn officer assigned to one or more schools: law-enforcement records, contacts, drills, alerts.",
-        (*crud(LE, "view", "add", "change", "export"), *crud(EDU, "view", "add"), "view:operational"),
+        (
+            *crud(LE, "view", "add", "change", "export"),
+            *crud(EDU, "view", "add"),
+            "view:operational",
+            "people.view_staffmember",
+            *VEHICLES,
+        ),
         ("school", "district"),
     ),
     RoleSpec(
         "sro_supervisor",
         "SRO supervisor",
         "Reviews and approves SRO reports; sees every SRO record of the agency.",
-        (*crud(LE, "view", "add", "change", "delete", "export", "approve"), "view:operational"),
+        (
+            *crud(LE, "view", "add", "change", "delete", "export", "approve"),
+            "view:operational",
+            "people.view_vehicle",
+        ),
         ("agency",),
     ),
     RoleSpec(
@@ -56,6 +69,9 @@ CATALOGUE: tuple[RoleSpec, ...] = (
             *crud(EDU, "view", "add", "change", "delete", "export", "override_need_to_know"),
             "view:operational",
             "change:operational",
+            PROGRAMS,
+            "people.view_staffmember",
+            "people.view_vehicle",
         ),
         ("school", "district"),
     ),
@@ -63,21 +79,27 @@ CATALOGUE: tuple[RoleSpec, ...] = (
         "bit_member",
         "BIT / threat-assessment team member",
         "Sees the threat-assessment cases of the teams they belong to.",
-        (*crud(EDU, "view", "add", "change"), "view:operational"),
+        (*crud(EDU, "view", "add", "change"), "view:operational", PROGRAMS),
         ("school", "district"),
     ),
     RoleSpec(
         "counselor",
         "Counselor / social worker",
         "Referrals, counselling contacts and truancy for their schools.",
-        (*crud(EDU, "view", "add", "change", "export"), "view:operational"),
+        (*crud(EDU, "view", "add", "change", "export"), "view:operational", PROGRAMS),
         ("school", "district"),
     ),
     RoleSpec(
         "safety_director",
         "District safety director",
         "District-wide drills, facility security, permits and analytics.",
-        (*crud(OPS, "view", "add", "change", "delete", "export"),),
+        (
+            *crud(OPS, "view", "add", "change", "delete", "export"),
+            *VEHICLES,
+            "people.delete_vehicle",
+            "people.view_rosterimport",
+            "people.add_rosterimport",
+        ),
         ("district",),
     ),
     RoleSpec(

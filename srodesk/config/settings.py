@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "srodesk.audit",
     "srodesk.accounts",
     "srodesk.organizations",
+    "srodesk.people",
 ]
 
 MIDDLEWARE = [

@@ -126,7 +126,16 @@ class RecordViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
             related = self.record_type.table.related_paths()
             if related:
                 qs = qs.select_related(*related)
+        many = self.many_to_many_fields()
+        if many:
+            qs = qs.prefetch_related(*many)
         return restrict(qs, self.request.user, self.policy_action)
+
+    def many_to_many_fields(self) -> list[str]:
+        """Many-to-many fields the serializer shows: prefetched, so a list makes no query per row."""
+        model = self.queryset.model  # type: ignore[union-attr]
+        shown = set(getattr(self.serializer_class.Meta, "fields", ()))  # type: ignore[union-attr]
+        return [f.name for f in model._meta.many_to_many if f.name in shown]
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().list(request, *args, **kwargs)
@@ -182,6 +191,12 @@ class RecordViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
         reason = str(request.query_params.get("reason") or body_reason)
         services.soft_delete(actor=request.user, obj=instance, reason=reason or "deleted through the API")
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ReadOnlyRecordViewSet(RecordViewSet):
+    """For types written only by their own services or workflows: list and retrieve."""
+
+    http_method_names: ClassVar[list[str]] = ["get", "head", "options"]  # type: ignore[misc]
 
 
 def _flatten(detail: Any, field: str | None = None) -> list[dict[str, Any]]:

@@ -77,7 +77,13 @@ class RecordFilterSet(django_filters.FilterSet):
 def search_queryset(queryset: QuerySet[Any], value: str) -> QuerySet[Any]:
     """Rows whose ``search_fields`` contain the text (case-insensitive)."""
     value = value.strip()
-    fields = getattr(queryset.model, "search_fields", ())
-    if not value or not fields:
+    model = queryset.model
+    if not value:
+        return queryset
+    custom = getattr(model, "search_q", None)
+    if custom is not None:
+        return queryset.filter(custom(value))
+    fields = getattr(model, "search_fields", ())
+    if not fields:
         return queryset
     return queryset.filter(reduce(or_, (Q(**{f"{f}__icontains": value}) for f in fields)))

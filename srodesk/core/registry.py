@@ -73,11 +73,11 @@ def register(entry: RecordType) -> RecordType:
     if entry.model in _registry:
         raise ValueError(f"{entry.model.__name__} is registered twice")
     if entry.viewset is None:
-        from .api import RecordViewSet
+        from .api import ReadOnlyRecordViewSet, RecordViewSet
 
         entry.viewset = type(
             f"{entry.model.__name__}ViewSet",
-            (RecordViewSet,),
+            (RecordViewSet if entry.editable else ReadOnlyRecordViewSet,),
             {
                 "__module__": entry.model.__module__.replace(".models", ".api"),
                 "queryset": entry.model._default_manager.all(),

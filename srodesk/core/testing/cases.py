@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from srodesk.accounts.models import ApiToken, Role, RoleAssignment, User
 from srodesk.audit.models import AuditEvent
 from srodesk.core import registry
-from srodesk.core.models import ACCESS_LOGGED_CLASSES
+from srodesk.core.models import ACCESS_LOGGED_CLASSES, RecordModel
 from srodesk.core.permissions import OVERRIDE_NEED_TO_KNOW, perm_name
 from srodesk.organizations.models import Agency, District, Partnership, School
 
@@ -88,9 +88,9 @@ class _RecordTestBase(Scenario, TestCase):
         cls.role = Role.objects.create(
             slug=f"test-{label}",
             name=f"Test {label}",
-            # The model's own actions, and sight of the organisations its forms point at.
+            # The model's own actions, and sight of the records its forms point at.
             permissions=[perm_name(cls.model, a) for a in ACTIONS]
-            + [perm_name(m, "view") for m in (District, School, Agency)],
+            + [perm_name(m, "view") for m in cls.related_records()],
             personal_data=False,
         )
         cls.unrelated_role = Role.objects.create(
@@ -104,6 +104,15 @@ class _RecordTestBase(Scenario, TestCase):
         cls.user_adder = cls.make_user("adder", cls.role, cls.scope_target(add_scope, True))
         cls.obj_home = cls.create_object(home=True)
         cls.obj_away = cls.create_object(home=False)
+
+    @classmethod
+    def related_records(cls) -> set[type[Model]]:
+        related: set[type[Model]] = {District, School, Agency}
+        for field in cls.model._meta.get_fields():
+            target = getattr(field, "related_model", None)
+            if field.concrete and isinstance(target, type) and issubclass(target, RecordModel):
+                related.add(target)
+        return related
 
     @classmethod
     def make_user(cls, name: str, role: Role, scope: dict[str, Any]) -> User:
@@ -461,6 +470,18 @@ class APITestCases:
             name = f"api:{self.entry.api_basename}-{action}"
             return reverse(name, args=[obj.pk] if obj is not None else [])
 
+        def test_read_only_types_refuse_writes(self) -> None:
+            if self.entry.editable:
+                return
+            client = self.api(self.user_platform)
+            before = self.snapshot(self.obj_home)
+            count = self.count()
+            self.assertEqual(client.post(self.api_url("list"), {}, format="json").status_code, 405)
+            self.assertEqual(client.patch(self.api_url("detail", self.obj_home), {}, format="json").status_code, 405)
+            self.assertEqual(client.delete(self.api_url("detail", self.obj_home)).status_code, 405)
+            self.assertEqual(self.snapshot(self.obj_home), before)
+            self.assertEqual(self.count(), count)
+
         def test_anonymous_is_unauthorized(self) -> None:
             response = self.api(None).get(self.api_url("list"))
             self.assertEqual(response.status_code, 401)
@@ -505,6 +526,8 @@ class APITestCases:
             self.assertEqual(self.api(self.user_out).get(self.api_url("detail", self.obj_home)).status_code, 404)
 
         def test_create_in_scope(self) -> None:
+            if not self.entry.editable:
+                return
             before = self.count()
             response = self.api(self.user_adder).post(self.api_url("list"), self.get_api_data(), format="json")
             self.assertEqual(response.status_code, 201, response.content)
@@ -514,6 +537,8 @@ class APITestCases:
             self.assertEqual(AuditEvent.objects.for_object(created).get(action="create").actor_id, self.user_adder.pk)
 
         def test_create_invalid_is_a_400_and_changes_nothing(self) -> None:
+            if not self.entry.editable:
+                return
             data = self.get_api_data()
             field = next(iter(data))
             data[field] = ["not", "valid"] if not isinstance(data[field], list) else "not valid"
@@ -524,6 +549,8 @@ class APITestCases:
             self.assertEqual(self.count(), before)
 
         def test_create_out_of_scope_changes_nothing(self) -> None:
+            if not self.entry.editable:
+                return
             before, audits = self.count(), self.audit_rows()
             response = self.api(self.user_out).post(self.api_url("list"), self.get_api_data(), format="json")
             self.assertIn(response.status_code, (400, 403))
@@ -531,12 +558,16 @@ class APITestCases:
             self.assertEqual(self.audit_rows(), audits)
 
         def test_create_without_permission_changes_nothing(self) -> None:
+            if not self.entry.editable:
+                return
             before = self.count()
             response = self.api(self.user_noperm).post(self.api_url("list"), self.get_api_data(), format="json")
             self.assertEqual(response.status_code, 403)
             self.assertEqual(self.count(), before)
 
         def test_update_in_scope(self) -> None:
+            if not self.entry.editable:
+                return
             field, value = self.edit_field
             response = self.api(self.user_in).patch(
                 self.api_url("detail", self.obj_home), {field: value}, format="json"
@@ -545,6 +576,8 @@ class APITestCases:
             self.assertEqual(self.stored(self.obj_home, field), value)
 
         def test_update_out_of_scope_is_not_found_and_changes_nothing(self) -> None:
+            if not self.entry.editable:
+                return
             field, value = self.edit_field
             before = self.snapshot(self.obj_home)
             response = self.api(self.user_out).patch(
@@ -554,6 +587,8 @@ class APITestCases:
             self.assertEqual(self.snapshot(self.obj_home), before)
 
         def test_delete_in_scope_is_soft(self) -> None:
+            if not self.entry.editable:
+                return
             response = self.api(self.user_in).delete(self.api_url("detail", self.obj_home) + "?reason=duplicate")
             self.assertEqual(response.status_code, 204)
             self.assertIsNotNone(self.snapshot(self.obj_home)["deleted_at"])
@@ -561,11 +596,15 @@ class APITestCases:
             self.assertEqual(self.api(self.user_in).get(self.api_url("detail", self.obj_home)).status_code, 404)
 
         def test_delete_out_of_scope_changes_nothing(self) -> None:
+            if not self.entry.editable:
+                return
             before = self.snapshot(self.obj_home)
             self.assertEqual(self.api(self.user_out).delete(self.api_url("detail", self.obj_home)).status_code, 404)
             self.assertEqual(self.snapshot(self.obj_home), before)
 
         def test_delete_without_permission_changes_nothing(self) -> None:
+            if not self.entry.editable:
+                return
             before = self.snapshot(self.obj_home)
             self.assertEqual(self.api(self.user_noperm).delete(self.api_url("detail", self.obj_home)).status_code, 403)
             self.assertEqual(self.snapshot(self.obj_home), before)
