@@ -21,6 +21,7 @@ class _InSchool(factory.django.DjangoModelFactory):
 class StudentFactory(_InSchool):
     class Meta:
         model = Student
+        skip_postgeneration_save = True
 
     given_name = factory.Sequence(lambda n: f"Given{n}")
     family_name = factory.Sequence(lambda n: f"Family{n}")
