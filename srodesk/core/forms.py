@@ -32,12 +32,31 @@ class RecordForm(forms.ModelForm):  # type: ignore[type-arg]
             if issubclass(related, RecordModel):
                 field.queryset = queryset.alive().restrict(user, "view")  # type: ignore[attr-defined]
         for name, field in self.fields.items():
+            if type(field) is forms.JSONField:
+                field = self.fields[name] = OptionalJSONField(
+                    required=field.required,
+                    label=field.label,
+                    help_text=field.help_text,
+                    initial=field.initial,
+                    widget=field.widget,
+                    encoder=field.encoder,
+                    decoder=field.decoder,
+                )
             if isinstance(field.widget, forms.Textarea):
                 field.widget.attrs.setdefault("rows", 4)
             if field.required:
                 field.widget.attrs.setdefault("aria-required", "true")
             if name in self.errors:
                 field.widget.attrs["aria-invalid"] = "true"
+
+
+class OptionalJSONField(forms.JSONField):
+    """A JSON field that shows an empty box (not ``null``) when there is no value."""
+
+    def prepare_value(self, value: Any) -> Any:
+        if value is None:
+            return ""
+        return super().prepare_value(value)
 
 
 class ReasonForm(forms.Form):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -130,6 +131,8 @@ class RecordTable:
             return date_format(timezone.localtime(value), "Y-m-d H:i")
         if isinstance(value, dt.date):
             return value.isoformat()
+        if isinstance(value, dict | list):
+            return json.dumps(value, ensure_ascii=False)
         return str(value)
 
     def cells(self, obj: Any) -> list[str]:

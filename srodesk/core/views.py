@@ -260,7 +260,11 @@ class RecordHistoryView(RecordViewMixin, View):
         if access_logged(self.model):
             AuditEvent.record_access(action=AuditEvent.Action.HISTORY, model=self.model, objects=[obj])
         events = AuditEvent.objects.for_object(obj).filter(kind=AuditEvent.Kind.CHANGE).order_by("seq")
-        changes = [(event, audit.diff(event.before, event.after)) for event in events]
+        labels = {f.attname: str(f.verbose_name) for f in self.model._meta.concrete_fields}
+        changes = [
+            (event, {labels.get(name, name): values for name, values in audit.diff(event.before, event.after).items()})
+            for event in events
+        ]
         return render(
             request, self.template_name, self.context(object=obj, changes=changes, page_title=f"History of {obj}")
         )

@@ -1,4 +1,3 @@
-import json
 from typing import Any
 
 from django import forms
@@ -36,15 +35,6 @@ class SchoolForm(RecordForm):
         self.fields[
             "campus_boundary"
         ].help_text = 'GeoJSON Polygon, e.g. {"type": "Polygon", "coordinates": [[[-83.1, 42.3], …, [-83.1, 42.3]]]}'
-
-    def clean_campus_boundary(self) -> Any:
-        value = self.cleaned_data.get("campus_boundary")
-        if isinstance(value, str):
-            try:
-                return json.loads(value)
-            except ValueError as exc:
-                raise forms.ValidationError("This is not valid JSON.") from exc
-        return value
 
 
 class AgencyForm(RecordForm):

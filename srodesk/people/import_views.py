@@ -94,9 +94,6 @@ class RosterUploadForm(forms.Form):
         for name, bound in self.fields.items():
             if bound.required:
                 bound.widget.attrs.setdefault("aria-required", "true")
-            if self.is_bound and name in self.errors:
-                bound.widget.attrs["aria-invalid"] = "true"
-                bound.widget.attrs["aria-describedby"] = f"id_{name}-error"
 
     def clean_file(self) -> UploadedFile:
         upload: UploadedFile = self.cleaned_data["file"]
