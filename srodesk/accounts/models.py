@@ -14,11 +14,17 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from srodesk.core.models import RecordClass, RecordModel
+from srodesk.core.models import AuditedMixin, RecordClass, RecordModel
 
 
-class User(AbstractUser):
-    """A person who signs in. Lockout state lives here; roles come from :class:`RoleAssignment`."""
+class User(AuditedMixin, AbstractUser):
+    """A person who signs in. Lockout state lives here; roles come from :class:`RoleAssignment`.
+
+    Account changes (active, superuser, names) are audited; the password hash and sign-in
+    bookkeeping are not (password changes and sign-ins have their own authentication events).
+    """
+
+    audit_exclude: ClassVar[tuple[str, ...]] = ("password", "last_login", "failed_login_count", "date_joined")
 
     failed_login_count = models.PositiveSmallIntegerField(default=0, editable=False)
     locked_until = models.DateTimeField(null=True, blank=True, editable=False)

@@ -68,7 +68,7 @@ CATALOGUE: tuple[RoleSpec, ...] = (
         (
             *crud(EDU, "view", "add", "change", "delete", "export", "override_need_to_know"),
             "view:operational",
-            "change:operational",
+            "organizations.change_school",
             PROGRAMS,
             "people.view_staffmember",
             "people.view_vehicle",

@@ -98,9 +98,9 @@ def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[st
 
 
 def _on_record_saved(sender: type[models.Model], instance: models.Model, created: bool, raw: bool, **_: Any) -> None:
-    from .models import RecordModel
+    from .models import AuditedMixin
 
-    if raw or not isinstance(instance, RecordModel):
+    if raw or not isinstance(instance, AuditedMixin):
         return
     from srodesk.audit.models import AuditEvent
 

@@ -39,7 +39,25 @@ class RecordManager(models.Manager.from_queryset(RecordQuerySet)):  # type: igno
     pass
 
 
-class RecordModel(models.Model):
+class AuditedMixin:
+    """Every save of a model with this mixin is written to the audit log by the one change hook.
+
+    ``audit_exclude`` names fields never written there (secrets, bookkeeping).
+    """
+
+    audit_exclude: ClassVar[tuple[str, ...]] = ()
+    _audit_before: dict[str, Any] | None
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Self:
+        instance: Self = super().from_db(db, field_names, values)  # type: ignore[misc]
+        from .audit import snapshot
+
+        instance._audit_before = snapshot(instance)
+        return instance
+
+
+class RecordModel(AuditedMixin, models.Model):
     """A record: who made and changed it, soft delete, retention, and its place in the policy engine.
 
     Subclasses set:
@@ -77,12 +95,8 @@ class RecordModel(models.Model):
     #: A user sees them on a row only when granted ``<app>.<action>_<model>`` in that row's scope;
     #: everywhere else (tables, detail, API, exports, forms, filters) they are left out or masked.
     restricted_fields: ClassVar[dict[str, tuple[str, ...]]] = {}
-    #: Fields never written to the audit log (secrets).
-    audit_exclude: ClassVar[tuple[str, ...]] = ()
     #: Fields a viewer's search box matches (``icontains``).
     search_fields: ClassVar[tuple[str, ...]] = ()
-
-    _audit_before: dict[str, Any] | None
 
     class Meta:
         abstract = True
@@ -99,14 +113,6 @@ class RecordModel(models.Model):
             if "update_fields" in kwargs and kwargs["update_fields"] is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "updated_by", "updated_at"}
         super().save(*args, **kwargs)
-
-    @classmethod
-    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Self:
-        instance = super().from_db(db, field_names, values)
-        from .audit import snapshot
-
-        instance._audit_before = snapshot(instance)
-        return instance
 
     @classmethod
     def member_filter(cls, user: Any) -> Q:  # pragma: no cover - overridden by need-to-know models

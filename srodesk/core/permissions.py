@@ -101,7 +101,15 @@ def _path_q(model: type[models.Model], path: str, value: int) -> Q:
     if "__" not in path and first.many_to_one and first.concrete:
         return Q(**{f"{path}_id": value})
     # A multi-valued path (a reverse relation): a subquery keeps the outer query free of duplicates.
-    return Q(pk__in=model._default_manager.filter(**{path: value}).values("pk"))
+    # Every record the path walks through must be alive: a deleted partnership grants nothing.
+    conditions: dict[str, Any] = {path: value}
+    current: Any = model
+    parts = path.split("__")
+    for i, part in enumerate(parts[:-1]):
+        current = current._meta.get_field(part).related_model
+        if current is not None and any(f.name == "deleted_at" for f in current._meta.concrete_fields):
+            conditions["__".join(parts[: i + 1]) + "__deleted_at__isnull"] = True
+    return Q(pk__in=model._default_manager.filter(**conditions).values("pk"))
 
 
 _NOTHING = Q(pk__in=[])

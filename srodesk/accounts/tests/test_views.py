@@ -3,7 +3,7 @@ from typing import Any
 from srodesk.accounts.models import Role, RoleAssignment
 from srodesk.core.testing import ViewTestCases
 
-from .factories import RoleAssignmentFactory, UserFactory
+from .factories import RoleAssignmentFactory
 
 
 class RoleAssignmentTests:
@@ -22,7 +22,7 @@ class RoleAssignmentTests:
 
     def get_form_data(self) -> dict[str, Any]:
         return {
-            "user": UserFactory(username="new-counselor").pk,
+            "user": self.user_noperm.pk,  # type: ignore[attr-defined]
             "role": Role.objects.get(slug="counselor").pk,
             "district": self.district_home.pk,  # type: ignore[attr-defined]
         }

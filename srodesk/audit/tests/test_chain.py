@@ -144,3 +144,18 @@ def test_head_tracks_last_row() -> None:
     rows = make_rows(3)
     head = ChainHead.objects.get(pk=1)
     assert (head.last_seq, head.last_hash) == (rows[-1].seq, rows[-1].hash)
+
+
+def test_account_changes_are_audited_without_secrets() -> None:
+    from srodesk.accounts.models import User
+
+    user = User.objects.create_user(username="alex", password="a-long-password-123")
+    created = AuditEvent.objects.filter(action="create", object_id=str(user.pk)).get()
+    assert "password" not in created.after
+    user.is_active = False
+    user.set_password("another-long-password-456")
+    user.save()
+    event = AuditEvent.objects.filter(action="update", object_id=str(user.pk)).get()
+    assert event.before["is_active"] is True
+    assert event.after["is_active"] is False
+    assert "password" not in event.after

@@ -201,3 +201,20 @@ def test_grant_strings() -> None:
     assert not by_class.allows(SampleCase, "view")
     assert not by_class.allows(RoleAssignment, "view")
     assert everything.allows(RoleAssignment, "delete")
+
+
+def test_deleted_partnership_grants_nothing(world: dict[str, Any]) -> None:
+    supervisor = user_with("sro_supervisor", world)
+    assert visible(School, supervisor) == {"Home High", "Home Middle"}
+    Partnership.objects.filter(agency=world["agency_home"]).update(deleted_at="2026-01-01T00:00:00Z")
+    forget(supervisor)
+    assert visible(School, supervisor) == set()
+    assert visible(District, supervisor) == set()
+
+
+def test_principal_changes_their_school_only(world: dict[str, Any]) -> None:
+    principal = user_with("school_admin", world)
+    assert visible(School, principal, "change") == {"Home High"}
+    assert visible(District, principal, "change") == set()
+    assert visible(Partnership, principal, "change") == set()
+    assert visible(Agency, principal, "change") == set()
