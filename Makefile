@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-test lint typecheck check openapi migrations-check demo serve bench clean
+.PHONY: run test install install-test lint typecheck openapi clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,9 @@ run: install var/secret_key
 	$(BIN)/srodesk migrate --no-input -v 0
 	$(BIN)/srodesk collectstatic --no-input -v 0
 	$(BIN)/srodesk demo
+	# The task worker (roster imports) runs beside the web server and stops with it.
+	$(BIN)/srodesk db_worker >var/worker.log 2>&1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/srodesk serve --bind 127.0.0.1:8000
 
 test: install-test
