@@ -53,7 +53,7 @@ class AuditedMixin:
         instance: Self = super().from_db(db, field_names, values)  # type: ignore[misc]
         from .audit import snapshot
 
-        instance._audit_before = snapshot(instance)
+        instance._audit_before = snapshot(instance)  # type: ignore[arg-type]
         return instance
 
 

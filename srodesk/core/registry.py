@@ -86,6 +86,11 @@ def register(entry: RecordType) -> RecordType:
                 "record_type": entry,
             },
         )
+    else:
+        viewset = entry.viewset
+        viewset.record_type = entry
+        viewset.serializer_class = viewset.serializer_class or entry.serializer
+        viewset.filterset_class = getattr(viewset, "filterset_class", None) or entry.filterset
     _registry[entry.model] = entry
     return entry
 

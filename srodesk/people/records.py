@@ -9,6 +9,7 @@ from .api.serializers import (
     StudentSerializer,
     VehicleSerializer,
 )
+from .api.views import DisclosureViewSet
 from .filtersets import (
     DisclosureFilterSet,
     GuardianFilterSet,
@@ -84,6 +85,7 @@ register(
         nav_group=PEOPLE,
         nav_order=15,
         editable=False,
+        viewset=DisclosureViewSet,
     )
 )
 # Imports are started from the upload page and run as a task.

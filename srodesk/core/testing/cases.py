@@ -476,7 +476,9 @@ class APITestCases:
             client = self.api(self.user_platform)
             before = self.snapshot(self.obj_home)
             count = self.count()
-            self.assertEqual(client.post(self.api_url("list"), {}, format="json").status_code, 405)
+            # Some read-only types are still created through their service with POST.
+            if "post" not in getattr(self.entry.viewset, "http_method_names", ()):
+                self.assertEqual(client.post(self.api_url("list"), {}, format="json").status_code, 405)
             self.assertEqual(client.patch(self.api_url("detail", self.obj_home), {}, format="json").status_code, 405)
             self.assertEqual(client.delete(self.api_url("detail", self.obj_home)).status_code, 405)
             self.assertEqual(self.snapshot(self.obj_home), before)

@@ -1,4 +1,6 @@
-from typing import ClassVar
+from typing import Any, ClassVar
+
+from django.utils import timezone
 
 from srodesk.core.api import AUDIT_FIELDS, RecordSerializer
 from srodesk.people.models import Disclosure, Guardian, OtherPerson, RosterImport, StaffMember, Student, Vehicle
@@ -170,6 +172,7 @@ class DisclosureSerializer(RecordSerializer):
             *AUDIT_FIELDS,
         )
         read_only_fields: ClassVar[tuple[str, ...]] = (*RO, "district", "school")
+        extra_kwargs: ClassVar[dict[str, dict[str, Any]]] = {"disclosed_at": {"default": timezone.now}}
 
 
 class RosterImportSerializer(RecordSerializer):

@@ -388,3 +388,36 @@ def test_a_disclosure_cannot_be_changed_or_deleted(student: Student, counselor: 
     client = client_for(counselor)
     assert client.get(f"/people/disclosures/{disclosure.pk}/edit/").status_code == 404
     assert client.post(f"/people/disclosures/{disclosure.pk}/delete/", {"reason": "x"}).status_code == 404
+
+
+def test_api_records_a_disclosure_through_the_service(settings: Any) -> None:
+    district = District.objects.create(name="API District", slug="api-district", state="MI")
+    school = School.objects.create(district=district, name="API High")
+    student = Student.objects.create(district=district, school=school, given_name="Ana", family_name="Lopez")
+    student.schools.add(school)
+    counselor = User.objects.create_user(username="api-counselor")
+    RoleAssignment.objects.create(user=counselor, role=Role.objects.get(slug="counselor"), school=school)
+    _, key = ApiToken.issue(counselor)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    url = reverse("api:people-disclosure-list")
+    body = {
+        "student": student.pk,
+        "recipient_name": "Det. Marsh",
+        "recipient_organization": "County Sheriff",
+        "recipient_kind": "law_enforcement",
+        "basis": "emergency",
+        "legitimate_interest": "Locate the student.",
+        "records_disclosed": "Schedule for today.",
+    }
+    refused = client.post(url, body, format="json")
+    assert refused.status_code == 400
+    assert [e["field"] for e in refused.json()["errors"]] == ["threat_description"]
+    assert Disclosure.objects.count() == 0
+    body["threat_description"] = "Written threat to bring a weapon to school today."
+    created = client.post(url, body, format="json")
+    assert created.status_code == 201, created.content
+    disclosure = Disclosure.objects.get()
+    assert created.json()["id"] == disclosure.pk
+    assert disclosure.school_id == school.pk
+    assert AuditEvent.objects.filter(kind="disclosure", object_id=str(disclosure.pk)).count() == 1
