@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PYTEST_ARGS ?=
+# Test processes: one per core (pytest-xdist).
+TEST_JOBS ?= auto
 
 .PHONY: run test install install-test lint typecheck openapi clean
 
@@ -40,7 +42,7 @@ run: install var/secret_key
 	$(BIN)/srodesk serve --bind 127.0.0.1:8000
 
 test: install-test
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(TEST_JOBS) $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .
