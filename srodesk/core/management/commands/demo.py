@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from srodesk.accounts.models import Role, RoleAssignment, User
 from srodesk.accounts.roles import sync_roles
 from srodesk.core.audit import audit_context
 from srodesk.organizations.models import Agency, District, Partnership, School
+from srodesk.people.models import Student
+from srodesk.people.roster import run_import
+from srodesk.people.roster.generate import generate
 
 DEMO_PASSWORD = "sro-desk-demo-2026"
+#: The synthetic roster: the generator's district NCES id for this seed (26 + 12345) is the demo district's,
+#: so its schools are the demo schools.
+ROSTER_SEED = 12345
+ROSTER_STUDENTS = 400
 
 BOUNDARY = {
     "type": "Polygon",
@@ -109,15 +118,30 @@ class Command(BaseCommand):
                 role = Role.objects.get(slug=role_slug)
                 if not RoleAssignment.objects.alive().filter(user=user, role=role, **target).exists():
                     RoleAssignment.objects.create(user=user, role=role, **target)
+        students = self._load_roster(district)
         if not options["quiet"]:
             self.stdout.write(
-                self.style.SUCCESS(f"Demo district ready: {district.name}, {len(schools)} schools, {agency}.")
+                self.style.SUCCESS(
+                    f"Demo district ready: {district.name}, {len(schools)} schools, {students} students, {agency}."
+                )
             )
             self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
             for username, _first, _last, title, _role, _scope in ACCOUNTS:
                 self.stdout.write(f"  {username:<18} {title}")
             if not settings.MFA_REQUIRED:
                 self.stdout.write("MFA is relaxed (demo mode): accounts can sign in with the password alone.")
+
+    @staticmethod
+    def _load_roster(district: District) -> int:
+        """Import a synthetic OneRoster set once (students, staff, guardians, demographics, programs)."""
+        if not Student.objects.filter(district=district).exists():
+            with tempfile.TemporaryDirectory(prefix="srodesk-demo-roster-") as folder:
+                path = Path(folder) / "roster.zip"
+                generate(path, students=ROSTER_STUDENTS, schools=len(SCHOOLS), version="1.2", seed=ROSTER_SEED)
+                result = run_import(district=district, path=path, dry_run=False, actor=None)
+                if result.errors:
+                    raise CommandError(f"the demo roster did not import: {result.errors[:3]}")
+        return Student.objects.filter(district=district, active=True).count()
 
     @staticmethod
     def _upsert(model: Any, lookup: dict[str, Any], **values: Any) -> Any:
