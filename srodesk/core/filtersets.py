@@ -49,6 +49,8 @@ class RecordFilterSet(django_filters.FilterSet):
     @classmethod
     def get_filters(cls) -> OrderedDict[str, django_filters.Filter]:
         filters: OrderedDict[str, django_filters.Filter] = super().get_filters()
+        if "q" in filters:  # the search box first
+            filters.move_to_end("q", last=False)
         model = getattr(cls._meta, "model", None)
         if model is None:
             return filters

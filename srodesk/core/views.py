@@ -95,7 +95,12 @@ class RecordListView(RecordViewMixin, View):
     def get(self, request: HttpRequest) -> HttpResponseBase:
         self.check_grant(request)
         entry = self.record_type
-        filterset = entry.filterset(request.GET or None, queryset=self.base_queryset(), request=request)
+        # Bound only when a filter has a value: sorting or paging alone is not filtering.
+        data = request.GET.copy()
+        for key in ("sort", "page", "export"):
+            data.pop(key, None)
+        has_filters = any(v.strip() for values in data.lists() for v in values[1])
+        filterset = entry.filterset(data if has_filters else None, queryset=self.base_queryset(), request=request)
         queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else self.base_queryset()
         if filterset.is_bound and not filterset.is_valid():
             queryset = queryset.none()
