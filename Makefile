@@ -6,7 +6,7 @@ PYTEST_ARGS ?=
 # Test processes: one per core (pytest-xdist).
 TEST_JOBS ?= auto
 
-.PHONY: run test install install-test lint typecheck openapi clean
+.PHONY: run test install install-test lint typecheck openapi clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,24 @@ typecheck: install-test
 
 openapi: install-test
 	SECRET_KEY=openapi-only-0123456789abcdefghijklmnopqrstuvwxyz $(BIN)/srodesk spectacular --validate --fail-on-warn --file openapi.yaml
+
+# Benchmarks (docs/performance.md): the large district in its own PostgreSQL database (dropped and built again),
+# the small one beside it for query counts, verify-audit, then the load harness; results in bench/results/.
+BENCH_PG    ?= postgres://postgres@127.0.0.1:5432
+BENCH_DB    ?= srodesk_bench
+BENCH_SEED  ?= 1
+bench: export SECRET_KEY = bench-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz
+bench: install
+	$(BIN)/python -m pip install -q -r bench/requirements.txt
+	for db in $(BENCH_DB) $(BENCH_DB)_small; do \
+	  psql "$(BENCH_PG)/postgres" -qc "DROP DATABASE IF EXISTS \"$$db\" WITH (FORCE)" -c "CREATE DATABASE \"$$db\"" || exit 1; \
+	  DATABASE_URL=$(BENCH_PG)/$$db $(BIN)/srodesk migrate --no-input -v 0 || exit 1; \
+	done
+	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(BIN)/srodesk generate-district --profile large --seed $(BENCH_SEED)
+	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB)_small $(BIN)/srodesk generate-district --profile small --seed $(BENCH_SEED)
+	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(BIN)/srodesk verify-audit
+	$(BIN)/python bench/run.py --database-url $(BENCH_PG)/$(BENCH_DB) \
+	  --small-database-url $(BENCH_PG)/$(BENCH_DB)_small --docs docs/performance.md
 
 clean:
 	rm -rf $(VENV) var db.sqlite3
