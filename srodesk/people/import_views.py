@@ -91,7 +91,7 @@ class RosterUploadForm(forms.Form):
             "The OneRoster 1.1 or 1.2 CSV files (manifest.csv, orgs.csv, users.csv …) in one ZIP archive, "
             f"up to {max_upload_mb():g} MB."
         )
-        for name, bound in self.fields.items():
+        for bound in self.fields.values():
             if bound.required:
                 bound.widget.attrs.setdefault("aria-required", "true")
 
