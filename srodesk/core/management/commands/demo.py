@@ -141,7 +141,8 @@ class Command(BaseCommand):
                 result = run_import(district=district, path=path, dry_run=False, actor=None)
                 if result.errors:
                     raise CommandError(f"the demo roster did not import: {result.errors[:3]}")
-        return Student.objects.filter(district=district, active=True).count()
+        count: int = Student.objects.filter(district=district, active=True).count()
+        return count
 
     @staticmethod
     def _upsert(model: Any, lookup: dict[str, Any], **values: Any) -> Any:
