@@ -1,0 +1,134 @@
+"""Proof that generated records look as the services make them, on a sample of every record type.
+
+For each sampled record: the model's own validation passes (``full_clean``); the fields the model derives
+on save (``search_name``, ``crdc_race``, ``plate_normalized``) are what ``save()`` would compute; the
+record has a ``create`` change row by the actor named in ``created_by``; its latest change row's
+``after`` is exactly ``core.audit.snapshot`` of the record as loaded, its ``object_repr`` is ``str()``
+of it and its scope ids are ``AuditEvent.scope_ids``; membership lists logged with the changes end at
+the record's current ``schools``/``students``. A disclosure also has its disclosure-log row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from srodesk.accounts.models import RoleAssignment, User
+from srodesk.audit.models import AuditEvent
+from srodesk.core.audit import snapshot
+from srodesk.organizations.models import Agency, District, Partnership, School
+from srodesk.people.models import (
+    RACE_FLAGS,
+    Disclosure,
+    Guardian,
+    OtherPerson,
+    PersonNameMixin,
+    StaffMember,
+    Student,
+    Vehicle,
+    derive_crdc_race,
+    fold,
+)
+
+MEMBERSHIPS = {Student: "schools", StaffMember: "schools", Guardian: "students"}
+
+
+def _in_district(model: type[models.Model], district: District, code: str) -> models.QuerySet[Any]:
+    manager = model._default_manager
+    if model is District:
+        return manager.filter(pk=district.pk)
+    if model is Agency:
+        return manager.filter(partnerships__district=district)
+    if model is User:
+        return manager.filter(username__endswith=f".{code}")
+    if model is RoleAssignment:
+        return manager.filter(user__username__endswith=f".{code}")
+    return manager.filter(district=district)
+
+
+def sample(queryset: models.QuerySet[Any], size: int) -> list[Any]:
+    pks = list(queryset.order_by("pk").values_list("pk", flat=True).distinct())
+    if len(pks) > size:
+        step = len(pks) / size
+        pks = [pks[int(i * step)] for i in range(size)]
+    return list(queryset.model._default_manager.filter(pk__in=pks).order_by("pk"))
+
+
+CHECKED: tuple[type[models.Model], ...] = (
+    District,
+    School,
+    Agency,
+    Partnership,
+    User,
+    RoleAssignment,
+    Student,
+    StaffMember,
+    Guardian,
+    OtherPerson,
+    Vehicle,
+    Disclosure,
+)
+
+
+def problems(
+    district: District, code: str, *, size: int = 20, checked: tuple[type[models.Model], ...] = CHECKED
+) -> Iterator[str]:
+    """Every way a sampled record of the district differs from one the services made.
+
+    ``code``: the suffix of the district's usernames (``Simulation.code``).
+    """
+    for model in checked:
+        for obj in sample(_in_district(model, district, code), size):
+            for message in _record(obj):
+                yield f"{model._meta.label} #{obj.pk}: {message}"
+
+
+def _record(obj: Any) -> Iterator[str]:
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        yield f"fails validation: {exc.message_dict}"
+    yield from _derived(obj)
+    rows = list(AuditEvent.objects.for_object(obj).filter(kind=AuditEvent.Kind.CHANGE).order_by("seq"))
+    if not rows or rows[0].action != AuditEvent.Action.CREATE:
+        yield "has no create row"
+        return
+    created_by = getattr(obj, "created_by_id", rows[0].actor_id)
+    if rows[0].actor_id != created_by:
+        yield f"created by {created_by} but logged as {rows[0].actor_id}"
+    last = rows[-1]
+    membership = MEMBERSHIPS.get(type(obj))
+    logged = {k: v for k, v in (last.after or {}).items() if k != membership}
+    current = snapshot(obj)
+    if logged != current:
+        keys = sorted(k for k in set(logged) | set(current) if logged.get(k) != current.get(k))
+        yield f"the last change row differs from the record in {keys}"
+    if last.object_repr != str(obj)[:200]:
+        yield f"object_repr {last.object_repr!r} is not {str(obj)!r}"
+    scope = AuditEvent.scope_ids(obj)
+    if {name: getattr(last, name) for name in scope} != scope:
+        yield "the change row's scope is not the record's"
+    if membership is not None:
+        lists = [row.after[membership] for row in rows if row.after and membership in row.after]
+        now = sorted(getattr(obj, membership).values_list("pk", flat=True))
+        if lists and lists[-1] != now:
+            yield f"{membership} logged as {lists[-1]} but the record has {now}"
+    if isinstance(obj, Disclosure):
+        log = AuditEvent.objects.for_object(obj).filter(kind=AuditEvent.Kind.DISCLOSURE).first()
+        if log is None or log.request_id != rows[0].request_id or log.actor_id != obj.created_by_id:
+            yield "has no disclosure-log row of the same request"
+
+
+def _derived(obj: Any) -> Iterator[str]:
+    if isinstance(obj, PersonNameMixin) and obj.search_name != fold(" ".join(p for p in obj.name_parts() if p)):
+        yield "search_name is not the folded name"
+    if isinstance(obj, Student):
+        flags = {name: getattr(obj, name) for name in RACE_FLAGS}
+        race = derive_crdc_race(hispanic=obj.hispanic_latino, two_or_more=obj.two_or_more_races, flags=flags)
+        if obj.crdc_race != race:
+            yield f"crdc_race {obj.crdc_race} should be {race}"
+    if isinstance(obj, Vehicle) and obj.plate_normalized != Vehicle.normalize_plate(obj.plate):
+        yield "plate_normalized is not the normalized plate"
