@@ -1,8 +1,12 @@
-"""Forms of the sign-in pages."""
+"""Forms of the sign-in pages, and the record form for role assignments."""
 
 from __future__ import annotations
 
 from django import forms
+
+from srodesk.core.forms import RecordForm
+
+from .models import RoleAssignment
 
 INVALID_CREDENTIALS = "The username or password is not correct."
 ACCOUNT_LOCKED = (
@@ -44,3 +48,9 @@ class AuthenticatorCodeForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": r"\d{3} ?\d{3}", "maxlength": 7}
         ),
     )
+
+
+class RoleAssignmentForm(RecordForm):
+    class Meta:
+        model = RoleAssignment
+        fields = ("user", "role", "district", "school", "agency")

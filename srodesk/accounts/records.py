@@ -1,8 +1,8 @@
 from srodesk.core.registry import RecordType, register
 
 from .filtersets import RoleAssignmentFilterSet
+from .forms import RoleAssignmentForm
 from .models import RoleAssignment
-from .records_forms import RoleAssignmentForm
 from .serializers import RoleAssignmentSerializer
 from .tables import RoleAssignmentTable
 
