@@ -277,22 +277,34 @@ class ChainProblem:
 
 
 def verify_chain(*, chunk_size: int = 2000) -> Iterator[ChainProblem]:
-    """Walk the chain in order; yield each problem found (the first one is the first bad row)."""
+    """Walk the chain in order; yield each problem found (the first one is the first bad row).
+
+    Rows appended while the walk runs are walked too: the head is read after the walk, and if it has
+    moved on and the rows it names exist, the walk continues from where it stopped (a few rounds).
+    """
     expected_seq = 1
     prev_hash = GENESIS_HASH
-    rows = AuditEvent.objects.order_by("seq").iterator(chunk_size=chunk_size)
     last_seq, last_hash = 0, GENESIS_HASH
-    for row in rows:
-        if row.seq != expected_seq:
-            yield ChainProblem(row.seq, f"expected seq={expected_seq}: rows {expected_seq}..{row.seq - 1} were deleted")
-        if row.prev_hash != prev_hash:
-            yield ChainProblem(row.seq, "does not link to the previous row (a row was inserted or deleted before it)")
-        if row.compute_hash() != row.hash:
-            yield ChainProblem(row.seq, "content does not match its hash (the row was edited)")
-        expected_seq = row.seq + 1
-        prev_hash = row.hash
-        last_seq, last_hash = row.seq, row.hash
-    head = ChainHead.objects.filter(pk=1).first()
+    head = None
+    for _round in range(5):
+        rows = AuditEvent.objects.filter(seq__gt=last_seq).order_by("seq").iterator(chunk_size=chunk_size)
+        for row in rows:
+            if row.seq != expected_seq:
+                yield ChainProblem(
+                    row.seq, f"expected seq={expected_seq}: rows {expected_seq}..{row.seq - 1} were deleted"
+                )
+            if row.prev_hash != prev_hash:
+                yield ChainProblem(
+                    row.seq, "does not link to the previous row (a row was inserted or deleted before it)"
+                )
+            if row.compute_hash() != row.hash:
+                yield ChainProblem(row.seq, "content does not match its hash (the row was edited)")
+            expected_seq = row.seq + 1
+            prev_hash = row.hash
+            last_seq, last_hash = row.seq, row.hash
+        head = ChainHead.objects.filter(pk=1).first()
+        if head is None or head.last_seq <= last_seq or not AuditEvent.objects.filter(seq__gt=last_seq).exists():
+            break
     if head is None:
         if last_seq:
             yield ChainProblem(None, "is missing while the log has rows")

@@ -130,13 +130,13 @@ class Roster(Generator):
         self.staff: list[Adult] = []
         self.enrolled: list[Kid] = []
         self.enrolled_at: list[dt.datetime] = []
-        self.imports = 0
-        self.import_pks: list[int] = []
         self.guardian_count = 0
         self.hired: list[Adult] = []
         self.hired_at: list[dt.datetime] = []
         self.by_week = {(p.year, p.week): p for p in sim.periods if not p.setup}
         self._nows: dict[int, dt.datetime] = {}
+        self.row_clock = AS_OF
+        self.rows_written = 0
 
     def week(self, period: Period) -> None:
         if period.setup:
@@ -306,7 +306,6 @@ class Roster(Generator):
         started = self.import_time(period)
         now = self._now(period)
         (pk,) = sim.sink.ids(RosterImport, 1)
-        self.imports += 1
         context = {
             "reason": f"roster import #{pk}",
             "detail": {"roster_import": pk},
@@ -664,7 +663,6 @@ class Roster(Generator):
                 "errors": 0,
             },
         )
-        self.import_pks.append(pk)
 
     def enrolled_before(self, moment: dt.datetime) -> int:
         """How many students had arrived by ``moment`` (they are ``self.enrolled[:n]``)."""
