@@ -21,28 +21,7 @@ from typing import Any
 from srodesk.audit.models import AuditEvent, ChainHead
 from srodesk.people.roster.rows import JsonText, RowInserter
 
-COLUMNS = (
-    "seq",
-    "at",
-    "kind",
-    "action",
-    "actor_id",
-    "actor_repr",
-    "request_id",
-    "ip",
-    "reason",
-    "content_type_id",
-    "object_id",
-    "object_repr",
-    "district_id",
-    "school_id",
-    "agency_id",
-    "before",
-    "after",
-    "detail",
-    "prev_hash",
-    "hash",
-)
+COLUMNS = (*AuditEvent.HASHED_FIELDS, "hash")
 COLUMN = {name: i for i, name in enumerate(COLUMNS)}
 SEQ, AT, PREV, HASH = COLUMN["seq"], COLUMN["at"], COLUMN["prev_hash"], COLUMN["hash"]
 SNAPSHOTS = ("before", "after", "detail")

@@ -33,28 +33,7 @@ from srodesk.core.audit import current
 
 from .rows import JsonText, RowInserter
 
-COLUMNS = (
-    "seq",
-    "at",
-    "kind",
-    "action",
-    "actor_id",
-    "actor_repr",
-    "request_id",
-    "ip",
-    "reason",
-    "content_type_id",
-    "object_id",
-    "object_repr",
-    "district_id",
-    "school_id",
-    "agency_id",
-    "before",
-    "after",
-    "detail",
-    "prev_hash",
-    "hash",
-)
+COLUMNS = (*AuditEvent.HASHED_FIELDS, "hash")
 _COLUMN = {name: i for i, name in enumerate(COLUMNS)}
 _SEQ, _AT, _PREV, _HASH = _COLUMN["seq"], _COLUMN["at"], _COLUMN["prev_hash"], _COLUMN["hash"]
 
