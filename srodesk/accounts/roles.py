@@ -69,6 +69,7 @@ CATALOGUE: tuple[RoleSpec, ...] = (
             *crud(EDU, "view", "add", "change", "delete", "export", "override_need_to_know"),
             "view:operational",
             "organizations.change_school",
+            "view_shared:law_enforcement",
             PROGRAMS,
             "people.view_staffmember",
             "people.view_vehicle",

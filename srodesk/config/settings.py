@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "srodesk.accounts",
     "srodesk.organizations",
     "srodesk.people",
+    "srodesk.incidents",
 ]
 
 MIDDLEWARE = [

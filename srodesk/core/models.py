@@ -88,6 +88,9 @@ class RecordModel(AuditedMixin, models.Model):
     record_class: ClassVar[str] = RecordClass.OPERATIONAL
     scope_paths: ClassVar[dict[str, str | None]] = {"district": None, "school": None, "agency": None}
     need_to_know: ClassVar[bool] = False
+    #: Scope paths through explicit shares: a grant allowing ``view_shared`` on the model (e.g. a school
+    #: administrator's ``view_shared:law_enforcement``) sees a row once it was shared into the grant's scope.
+    shared_scope_paths: ClassVar[dict[str, str | None]] = {}
     #: The actions a record-class grant (``view:operational``) covers for this model; ``None`` = all.
     #: A model that must only be reachable by named grants (``accounts.add_roleassignment``) narrows it.
     class_grant_actions: ClassVar[frozenset[str] | None] = None

@@ -24,6 +24,7 @@ from django.db.models import Q, QuerySet
 M = TypeVar("M", bound=models.Model)
 
 OVERRIDE_NEED_TO_KNOW = "override_need_to_know"
+VIEW_SHARED = "view_shared"
 _CACHE_ATTR = "_srodesk_grants"
 
 
@@ -115,11 +116,14 @@ def _path_q(model: type[models.Model], path: str, value: int) -> Q:
 _NOTHING = Q(pk__in=[])
 
 
-def scope_q(model: type[models.Model], grant: Grant) -> Q | None:
-    """The rows of ``model`` inside the grant's scope; ``None`` means every row."""
+def scope_q(model: type[models.Model], grant: Grant, *, attr: str = "scope_paths") -> Q | None:
+    """The rows of ``model`` inside the grant's scope; ``None`` means every row.
+
+    ``attr="shared_scope_paths"`` gives the rows shared into the grant's scope instead.
+    """
     if grant.is_platform:
         return None
-    paths: dict[str, str | None] = getattr(model, "scope_paths", {})
+    paths: dict[str, str | None] = getattr(model, attr, {})
     for scope, value in (("school", grant.school_id), ("district", grant.district_id), ("agency", grant.agency_id)):
         if value is not None:
             path = paths.get(scope)
@@ -137,6 +141,14 @@ def _combined_q(model: type[models.Model], user: Any, action: str) -> Q | None:
         if q is None:
             return None
         combined = q if combined is _NOTHING else (combined | q)  # type: ignore[operator]
+    if action == "view" and getattr(model, "shared_scope_paths", None):
+        for grant in grants(user):
+            if grant.allows(model, VIEW_SHARED):
+                q = scope_q(model, grant, attr="shared_scope_paths")
+                if q is None:
+                    return None
+                if q is not _NOTHING:
+                    combined = q if combined is _NOTHING else (combined | q)  # type: ignore[operator]
     return combined
 
 
