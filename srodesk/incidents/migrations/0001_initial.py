@@ -144,6 +144,27 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='evidence', to='incidents.incident'),
         ),
         migrations.CreateModel(
+            name='CasePacket',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('requested_at', models.DateTimeField(auto_now_add=True)),
+                ('purpose', models.CharField(help_text="e.g. 'Juvenile court hearing 2026-12-14'.", max_length=200)),
+                ('minors_by_initials', models.BooleanField(default=True, verbose_name='show minors by initials')),
+                ('hide_victim_contact', models.BooleanField(default=True, verbose_name='hide victim contact details')),
+                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Generating'), ('done', 'Ready'), ('failed', 'Failed')], default='queued', max_length=8)),
+                ('progress', models.PositiveSmallIntegerField(default=0, help_text='Percent.')),
+                ('error', models.TextField(blank=True)),
+                ('file', models.FileField(blank=True, upload_to='packets/')),
+                ('sha256', models.CharField(blank=True, max_length=64, verbose_name='SHA-256')),
+                ('page_count', models.PositiveIntegerField(default=0)),
+                ('requested_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='packets', to='incidents.incident')),
+            ],
+            options={
+                'ordering': ('-requested_at', '-pk'),
+            },
+        ),
+        migrations.CreateModel(
             name='Attachment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
@@ -274,6 +295,35 @@ class Migration(migrations.Migration):
                 'ordering': ('incident', 'arrest_date', 'pk'),
             },
             bases=(srodesk.core.models.AuditedMixin, models.Model),
+        ),
+        migrations.CreateModel(
+            name='NibrsSubmission',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('month', models.DateField(help_text='First day of the reported month.')),
+                ('format', models.CharField(choices=[('xml', 'XML (IEPD 2019.1)'), ('flat', 'Flat file')], max_length=4)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
+                ('report_count', models.PositiveIntegerField(default=0)),
+                ('final', models.BooleanField(default=False, help_text='Submitted to the state program (not a preview).')),
+                ('summary', models.JSONField(blank=True, default=dict)),
+                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organizations.agency')),
+                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+            ],
+            options={
+                'ordering': ('-created_at', '-pk'),
+            },
+        ),
+        migrations.CreateModel(
+            name='NibrsReportState',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('version_sent', models.PositiveIntegerField()),
+                ('action_sent', models.CharField(max_length=1)),
+                ('sent_at', models.DateTimeField()),
+                ('incident', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='nibrs_state', to='incidents.incident')),
+                ('submission', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='incidents.nibrssubmission')),
+            ],
         ),
         migrations.CreateModel(
             name='Offense',
