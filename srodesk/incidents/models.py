@@ -62,7 +62,7 @@ def next_number(model: type[models.Model], agency_id: int, when: Any, pattern: s
     Agency.objects.select_for_update().filter(pk=agency_id).values_list("pk", flat=True).first()
     prefix = pattern.format(year=year, n=0)[:-6]
     last = (
-        model._default_manager.filter(agency_id=agency_id, number__startswith=prefix)  # type: ignore[misc]
+        model._default_manager.filter(agency_id=agency_id, number__startswith=prefix)
         .order_by("-number")
         .values_list("number", flat=True)
         .first()
