@@ -55,7 +55,8 @@ openapi: install-test
 	SECRET_KEY=openapi-only-0123456789abcdefghijklmnopqrstuvwxyz $(BIN)/srodesk spectacular --validate --fail-on-warn --file openapi.yaml
 
 # Benchmarks (docs/performance.md): the large district in its own PostgreSQL database (dropped and built again),
-# the small one beside it for query counts, verify-audit, then the load harness; results in bench/results/.
+# the small one beside it for query counts, verify-audit and verify-custody, then the load harness; results in
+# bench/results/.
 BENCH_PG    ?= postgres://postgres@127.0.0.1:5432
 BENCH_DB    ?= srodesk_bench
 BENCH_SEED  ?= 1
@@ -69,6 +70,7 @@ bench: install
 	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(BIN)/srodesk generate-district --profile large --seed $(BENCH_SEED)
 	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB)_small $(BIN)/srodesk generate-district --profile small --seed $(BENCH_SEED)
 	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(BIN)/srodesk verify-audit
+	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(BIN)/srodesk verify-custody
 	$(BIN)/python bench/run.py --database-url $(BENCH_PG)/$(BENCH_DB) \
 	  --small-database-url $(BENCH_PG)/$(BENCH_DB)_small --docs docs/performance.md
 

@@ -7,7 +7,10 @@ filter worth measuring, a create through the API) is one more line in ``EXTRAS``
 
 Paths may name ``{district}``, ``{school}``, ``{agency}`` (the user's scope), ``{family}`` (a common
 family name in the district) and ``{student}`` (a student the user may see); ``{n}`` in a body is a
-counter, so every create is new.
+counter, so every create is new. An extra about a record type names it (``model="incidents.Incident"``)
+and uses ``{list}`` and ``{api}`` for its page and API paths and ``{pk}`` for the records the user may see:
+the probe reads them from the registry at run time, and an extra whose record type is not registered is
+listed as skipped in the results rather than failing the run.
 """
 
 from __future__ import annotations
@@ -46,6 +49,8 @@ class Extra:
     paged: str = ""
     body: dict[str, Any] = field(default_factory=dict)
     expect: int = 200
+    #: a registered record type (``app_label.ModelName``) whose paths ``{list}``, ``{api}`` and ``{pk}`` name.
+    model: str = ""
 
 
 EXTRAS: tuple[Extra, ...] = (
@@ -90,4 +95,28 @@ EXTRAS: tuple[Extra, ...] = (
                                "recipient_organization": "County Circuit Court", "recipient_kind": "court",
                                "basis": "consent", "legitimate_interest": "Parent consented.",
                                "records_disclosed": "Attendance"}, expect=201),
+    # Law-enforcement records, as officers and their supervisor use them.
+    Extra("incidents ?status=approved (sro)", "filters", "sro", "{list}?status=approved", paged="ui",
+          model="incidents.Incident"),
+    Extra("incidents list (sro_supervisor)", "lists", "sro_supervisor", "{list}", paged="ui",
+          model="incidents.Incident"),
+    Extra("incidents ?status=closed (sro_supervisor)", "filters", "sro_supervisor", "{list}?status=closed",
+          paged="ui", model="incidents.Incident"),
+    Extra("incident detail (sro)", "details", "sro", "{list}{pk}/", model="incidents.Incident"),
+    Extra("incident detail (sro_supervisor)", "details", "sro_supervisor", "{list}{pk}/", model="incidents.Incident"),
+    Extra("searches list (sro)", "lists", "sro", "{list}", paged="ui", model="incidents.Search"),
+    Extra("searches list (sro_supervisor)", "lists", "sro_supervisor", "{list}", paged="ui", model="incidents.Search"),
+    Extra("evidence list (sro)", "lists", "sro", "{list}", paged="ui", model="incidents.EvidenceItem"),
+    Extra("evidence list (sro_supervisor)", "lists", "sro_supervisor", "{list}", paged="ui",
+          model="incidents.EvidenceItem"),
+    Extra("API incidents list (sro)", "api-read", "sro", "{api}?limit=50", paged="api", model="incidents.Incident"),
+    Extra("API incidents ?status=approved (sro_supervisor)", "api-read", "sro_supervisor",
+          "{api}?status=approved&limit=50", paged="api", model="incidents.Incident"),
+    Extra("API incident detail (sro)", "api-read", "sro", "{api}{pk}/", model="incidents.Incident"),
+    Extra("API incident detail (sro_supervisor)", "api-read", "sro_supervisor", "{api}{pk}/",
+          model="incidents.Incident"),
+    Extra("API create incident (sro)", "api-write", "sro", "{api}", method="POST", model="incidents.Incident",
+          body={"title": "Bench incident {n}", "school": "{school}", "agency": "{agency}", "source": "on_view",
+                "occurred_at": "2026-11-13T09:30:00-05:00", "location_type": "53",
+                "narrative": "Two students argued in the hallway; separated, no injuries."}, expect=201),
 )  # fmt: skip

@@ -21,6 +21,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "srodesk.config.settings")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -120,9 +121,15 @@ def _code(d: District) -> str:
 
 
 def _sro_agency(user: User) -> int | None:
+    """The agency the officer works for: the one of their incident reports, or of the persons they recorded."""
+    from srodesk.incidents.models import Incident
     from srodesk.people.models import OtherPerson
 
-    return OtherPerson.objects.filter(created_by=user).values_list("agency_id", flat=True).first()
+    for model in (Incident, OtherPerson):
+        agency = model.objects.filter(created_by=user).values_list("agency_id", flat=True).first()
+        if agency is not None:
+            return int(agency)
+    return None
 
 
 def common_family(d: District) -> str:
@@ -143,7 +150,15 @@ def visible_ids(model: Any, user: User, seed: str) -> list[int]:
     return rng.sample(ids, min(DETAILS_PER_USER, len(ids)))
 
 
-def endpoints(d: District, users: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _entry(label: str) -> Any:
+    """The registry entry of ``app_label.ModelName``, or ``None`` when that record type is not registered."""
+    for entry in registry.entries():
+        if entry.model._meta.label_lower == label.lower():
+            return entry
+    return None
+
+
+def endpoints(d: District, users: list[dict[str, Any]], skipped: list[dict[str, str]]) -> list[dict[str, Any]]:
     by_role: dict[str, list[dict[str, Any]]] = {}
     for u in users:
         by_role.setdefault(u["role"], []).append(u)
@@ -162,6 +177,7 @@ def endpoints(d: District, users: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for entry in registry.entries():
         role = role_for(entry.model)
         if role is None:
+            skipped.append({"name": f"{entry.verbose_name_plural}", "reason": "no bench user sees a record of it"})
             continue
         label, table = entry.verbose_name_plural, entry.model._meta.db_table
         base = f"/{entry.app_label}/{entry.url_slug}/"
@@ -193,6 +209,10 @@ def endpoints(d: District, users: list[dict[str, Any]]) -> list[dict[str, Any]]:
             )
         )
     for extra in EXTRAS:
+        entry = _entry(extra.model) if extra.model else None
+        if extra.model and entry is None:
+            skipped.append({"name": extra.name, "reason": f"{extra.model} is not a registered record type"})
+            continue
         paths: dict[str, list[str]] = {}
         bodies: dict[str, dict[str, Any]] = {}
         for u in by_role.get(extra.role, []):
@@ -202,13 +222,20 @@ def endpoints(d: District, users: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "district": u["district"],
                 "school": u["school"] or "",
                 "agency": u["agency"] or "",
-                "family": family,
+                "family": quote(family),
             }
-            if "{student}" in extra.path:
+            if entry is not None:
+                scope["list"] = f"/{entry.app_label}/{entry.url_slug}/"
+                scope["api"] = f"/api/v1/{entry.app_label}/{entry.url_slug}/"
+            if "{pk}" in extra.path:
+                pks = visible_ids(entry.model, user, f"{extra.name}:{u['username']}") if entry is not None else []
+                if pks:
+                    paths[u["username"]] = [extra.path.format(pk=pk, student=students[0], **scope) for pk in pks]
+            elif "{student}" in extra.path:
                 paths[u["username"]] = [extra.path.format(student=pk, **scope) for pk in students]
             else:
                 paths[u["username"]] = [extra.path.format(student=students[0], **scope)]
-            if extra.body:
+            if extra.body and u["username"] in paths:
                 bodies[u["username"]] = {k: _fill(v, {**scope, "student": students[0]}) for k, v in extra.body.items()}
         if paths:
             result.append(
@@ -217,13 +244,15 @@ def endpoints(d: District, users: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     extra.group,
                     extra.role,
                     paths,
-                    extra.table,
+                    extra.table or (entry.model._meta.db_table if entry is not None else ""),
                     extra.paged,
                     extra.method,
                     bodies,
                     extra.expect,
                 )
             )
+        else:
+            skipped.append({"name": extra.name, "reason": f"no {extra.role} user of the district sees a record of it"})
     for ep in result:
         if ep["group"] not in GROUPS:
             raise SystemExit(f"{ep['name']}: unknown group {ep['group']}")
@@ -255,7 +284,8 @@ def _ep(
         "name": name,
         "group": group,
         "role": role,
-        "paths": paths,
+        # A user who may see no record of the type has no detail page to request.
+        "paths": {user: user_paths for user, user_paths in paths.items() if user_paths},
         "table": table,
         "paged": paged,
         "method": method,
@@ -320,12 +350,16 @@ def _first_table(sql: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", required=True)
+    parser.add_argument("--only", help="only the endpoints whose name matches this regular expression")
     args = parser.parse_args()
     if "testserver" not in settings.ALLOWED_HOSTS:
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     d = district()
     users = sessions(d)
-    eps = endpoints(d, users)
+    skipped: list[dict[str, str]] = []
+    eps = endpoints(d, users, skipped)
+    if args.only:
+        eps = [ep for ep in eps if re.search(args.only, ep["name"])]
     count(users, eps)
     plan = {
         "district": {"slug": d.slug, "name": d.name, "students": Student.objects.filter(district=d).count()},
@@ -333,6 +367,7 @@ def main() -> None:
         "password": BENCH_PASSWORD,
         "sessions": users,
         "endpoints": eps,
+        "skipped": skipped,
     }
     Path(args.out).write_text(json.dumps(plan, indent=1, default=str))
 

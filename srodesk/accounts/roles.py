@@ -37,6 +37,8 @@ CATALOGUE: tuple[RoleSpec, ...] = (
         (
             *crud(LE, "view", "add", "change", "export"),
             *crud(EDU, "view", "add"),
+            # Threat cases are need-to-know: this only reaches the cases of the teams the officer is on.
+            "threats.change_threatcase",
             "view:operational",
             "people.view_staffmember",
             *VEHICLES,

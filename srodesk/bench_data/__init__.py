@@ -3,9 +3,11 @@
 Not an app: generator modules only. :func:`generate` builds a district of a :mod:`profile <.profiles>`
 in the configured database, inside one transaction: its organisations and accounts, ten school years of
 roster imports (students with demographics and program flags, staff, guardians), the officers' other
-persons and vehicles and the FERPA disclosures, each with the audit rows the services write for it,
-chained in time order so ``verify-audit`` passes. See :mod:`.simulation` for how a record type adds its
-generator.
+persons and vehicles, the FERPA disclosures, and the law-enforcement records (incidents through their
+review, with offenses, persons, arrests, uses of force, searches, evidence with chained custody events,
+shares with the school, supplements, pursuits and discipline referrals), each with the audit rows the
+services write for it, chained in time order so ``verify-audit`` and ``verify-custody`` pass. See
+:mod:`.simulation` for how a record type adds its generator.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ on save (``search_name``, ``crdc_race``, ``plate_normalized``) are what ``save()
 record has a ``create`` change row by the actor named in ``created_by``; its latest change row's
 ``after`` is exactly ``core.audit.snapshot`` of the record as loaded, its ``object_repr`` is ``str()``
 of it and its scope ids are ``AuditEvent.scope_ids``; membership lists logged with the changes end at
-the record's current ``schools``/``students``. A disclosure also has its disclosure-log row.
+the record's current ``schools``/``students``. A disclosure also has its disclosure-log row;
+an evidence item's chain of custody verifies (``incidents.custody.verify_item``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,22 @@ from django.db import models
 from srodesk.accounts.models import RoleAssignment, User
 from srodesk.audit.models import AuditEvent
 from srodesk.core.audit import snapshot
+from srodesk.incidents import custody
+from srodesk.incidents.models import (
+    Arrest,
+    DisciplineReferral,
+    EvidenceItem,
+    Incident,
+    IncidentShare,
+    InvolvedPerson,
+    Offense,
+    Property,
+    Pursuit,
+    Search,
+    Supplement,
+    UseOfForce,
+    VictimOffenderRelationship,
+)
 from srodesk.organizations.models import Agency, District, Partnership, School
 from srodesk.people.models import (
     RACE_FLAGS,
@@ -46,6 +63,8 @@ def _in_district(model: type[models.Model], district: District, code: str) -> mo
         return manager.filter(username__endswith=f".{code}")
     if model is RoleAssignment:
         return manager.filter(user__username__endswith=f".{code}")
+    if not any(f.name == "district" for f in model._meta.concrete_fields):
+        return manager.filter(incident__district=district)
     return manager.filter(district=district)
 
 
@@ -70,6 +89,19 @@ CHECKED: tuple[type[models.Model], ...] = (
     OtherPerson,
     Vehicle,
     Disclosure,
+    Incident,
+    Offense,
+    InvolvedPerson,
+    VictimOffenderRelationship,
+    Property,
+    Arrest,
+    UseOfForce,
+    Search,
+    Pursuit,
+    EvidenceItem,
+    Supplement,
+    IncidentShare,
+    DisciplineReferral,
 )
 
 
@@ -116,6 +148,10 @@ def _record(obj: Any) -> Iterator[str]:
         now = sorted(getattr(obj, membership).values_list("pk", flat=True))
         if lists and lists[-1] != now:
             yield f"{membership} logged as {lists[-1]} but the record has {now}"
+    if isinstance(obj, EvidenceItem):
+        verified = custody.verify_item(obj)
+        if not verified.ok:
+            yield f"custody chain: {verified}"
     if isinstance(obj, Disclosure):
         log = AuditEvent.objects.for_object(obj).filter(kind=AuditEvent.Kind.DISCLOSURE).first()
         if log is None or log.request_id != rows[0].request_id or log.actor_id != obj.created_by_id:

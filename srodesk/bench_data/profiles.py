@@ -24,6 +24,11 @@ class Profile:
     other_persons_rate: float = 25.0
     vehicles_rate: float = 15.0
     disclosures_rate: float = 30.0
+    #: Per 1,000 students of the schools with an officer (middle and high) a school year: incident reports
+    #: (5 per 100 secondary students, about 2.7 per 100 students of the district once its middle and high
+    #: schools are full) and discipline referrals made without an incident.
+    incidents_rate: float = 50.0
+    referrals_rate: float = 12.0
     #: share of this year's students who left the district during the year (deactivated by the roster).
     withdrawn_share: float = 0.03
     #: share of the staff who left (deactivated by the roster), spread over the years.

@@ -165,9 +165,11 @@ class Sink:
         district_id: int | None = None,
         school_id: int | None = None,
         agency_id: int | None = None,
+        after: dict[str, Any] | None = None,
     ) -> None:
-        """Queue a row ``AuditEvent.append`` writes itself (a command run, a disclosure …)."""
+        """Queue a row ``AuditEvent.append`` writes itself (a command run, a disclosure, a custody event …)."""
         row = self._row(at, kind, action, actor, request_id, reason, detail)
+        row[COLUMN["after"]] = None if after is None else dumps(after)
         row[COLUMN["content_type_id"]] = self.content_type_id(model) if model is not None else None
         row[COLUMN["object_id"]] = str(object_id)
         row[COLUMN["object_repr"]] = object_repr[:200]

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "srodesk.organizations",
     "srodesk.people",
     "srodesk.incidents",
+    "srodesk.threats",
 ]
 
 MIDDLEWARE = [
@@ -207,7 +208,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
-    "ENUM_NAME_OVERRIDES": {"RuleSetEnum": "srodesk.organizations.choices.RuleSet"},
+    "ENUM_NAME_OVERRIDES": {
+        "RuleSetEnum": "srodesk.organizations.choices.RuleSet",
+        "ThreatCaseStatusEnum": "srodesk.threats.choices.CaseStatus",
+    },
 }
 
 # --- Mail -----------------------------------------------------------------------------------------

@@ -6,15 +6,19 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import DefaultRouter, SimpleRouter
 
 from srodesk.core import pages, registry
 
 router = DefaultRouter()
 registry.api_routes(router)
+# Short paths (/api/v1/incidents/, /api/v1/threat-cases/ …) beside the registry's.
+alias_router = SimpleRouter()
+registry.api_alias_routes(alias_router)
 
 api_patterns = [
     path("", include(router.urls)),
+    path("", include(alias_router.urls)),
 ]
 
 admin.site.site_header = "SRO Desk administration"

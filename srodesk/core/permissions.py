@@ -179,7 +179,10 @@ def has_perm(user: Any, perm: str, obj: models.Model | None = None) -> bool:
         return True
     model, action = split_perm(perm)
     if obj is None:
-        return any(grant.allows(model, action) for grant in grants(user))
+        shared = action == "view" and bool(getattr(model, "shared_scope_paths", None))
+        return any(
+            grant.allows(model, action) or (shared and grant.allows(model, VIEW_SHARED)) for grant in grants(user)
+        )
     if obj.pk is None:
         return _unsaved_in_scope(model, user, action, obj)
     return restrict(model._default_manager.filter(pk=obj.pk), user, action).exists()

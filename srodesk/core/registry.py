@@ -32,6 +32,11 @@ class RecordType:
     viewset: type[Any] | None = None
     nav_group: str = ""
     nav_order: int = 100
+    #: False for the parts of another record (an incident's offenses): reached from it, not from the menu.
+    in_nav: bool = True
+    #: A short API path beside ``/api/v1/<app>/<slug>/`` (``"incidents"`` → ``/api/v1/incidents/``,
+    #: route names ``api:alias-incidents-list`` / ``-detail``).
+    api_alias: str = ""
     #: The template for the detail page; the generic one when empty.
     detail_template: str = ""
     #: Whether the generic create/edit/delete pages exist for this type (a workflow type may say no).
@@ -95,6 +100,30 @@ def register(entry: RecordType) -> RecordType:
     return entry
 
 
+@dataclass(frozen=True)
+class NavLink:
+    """A page that is not a record list (a queue, an export, a wizard), shown to holders of ``perm``."""
+
+    group: str
+    label: str
+    url_name: str
+    perm: str
+    order: int = 100
+
+
+_nav_links: list[NavLink] = []
+
+
+def register_nav_link(link: NavLink) -> NavLink:
+    if link not in _nav_links:
+        _nav_links.append(link)
+    return link
+
+
+def nav_links() -> list[NavLink]:
+    return sorted(_nav_links, key=lambda link: (link.order, link.label))
+
+
 def unregister(model: type[Any]) -> RecordType:
     """Remove a type (tests use it to prove the conformance check notices missing wiring)."""
     return _registry.pop(model)
@@ -141,3 +170,10 @@ def urlpatterns(app_label: str) -> list[URLPattern]:
 def api_routes(router: Any) -> None:
     for entry in entries():
         router.register(f"{entry.app_label}/{entry.url_slug}", entry.viewset, basename=entry.api_basename)
+
+
+def api_alias_routes(router: Any) -> None:
+    """The short paths of the types that declare one (a separate router: no second API root)."""
+    for entry in entries():
+        if entry.api_alias:
+            router.register(entry.api_alias, entry.viewset, basename=f"alias-{entry.api_alias}")

@@ -242,6 +242,9 @@ class Offense(IncidentChild):
     def __str__(self) -> str:
         return f"{self.ucr_code} {codes.label('OffenseCode', self.ucr_code)}"
 
+    def get_absolute_url(self) -> str:
+        return reverse(f"incidents:{self._meta.model_name}_detail", args=[self.pk])
+
 
 class InvolvedPerson(IncidentChild):
     """A person in the incident, as the officer recorded them (NIBRS victim/offender/arrestee descriptors).
@@ -289,6 +292,9 @@ class InvolvedPerson(IncidentChild):
     def __str__(self) -> str:
         return f"{self.get_role_display()} {self.sequence_number}: {self.display_name}"
 
+    def get_absolute_url(self) -> str:
+        return reverse(f"incidents:{self._meta.model_name}_detail", args=[self.pk])
+
     @property
     def display_name(self) -> str:
         for linked in (self.student, self.staff_member, self.other_person):
@@ -314,6 +320,9 @@ class VictimOffenderRelationship(IncidentChild):
     def __str__(self) -> str:
         return f"{self.victim} → {self.offender}: {self.relationship}"
 
+    def get_absolute_url(self) -> str:
+        return reverse(f"incidents:{self._meta.model_name}_detail", args=[self.pk])
+
 
 class Property(IncidentChild):
     """A property item for a property, kidnapping, gambling or drug offense (NIBRS property segment)."""
@@ -336,6 +345,9 @@ class Property(IncidentChild):
 
     def __str__(self) -> str:
         return self.description or self.get_description_code_display() or "Property"
+
+    def get_absolute_url(self) -> str:
+        return reverse(f"incidents:{self._meta.model_name}_detail", args=[self.pk])
 
 
 class Arrest(IncidentChild):
@@ -374,6 +386,9 @@ class Arrest(IncidentChild):
     def __str__(self) -> str:
         return f"{self.get_arrest_type_display()} {self.arrest_date} ({self.arrest_offense})"
 
+    def get_absolute_url(self) -> str:
+        return reverse(f"incidents:{self._meta.model_name}_detail", args=[self.pk])
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.arrestee_id is not None:
             self.student_id = InvolvedPerson.objects.filter(pk=self.arrestee_id).values_list("student_id", flat=True)[0]
@@ -410,6 +425,9 @@ class UseOfForce(IncidentChild):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d}"
 
+    def get_absolute_url(self) -> str:
+        return reverse(f"incidents:{self._meta.model_name}_detail", args=[self.pk])
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.subject_id is not None:
             self.student_id = InvolvedPerson.objects.filter(pk=self.subject_id).values_list("student_id", flat=True)[0]
@@ -425,6 +443,8 @@ class Supplement(IncidentChild):
 
     class Meta:
         ordering = ("incident", "written_at", "pk")
+
+    get_absolute_url = IncidentChild.get_absolute_url
 
     def __str__(self) -> str:
         return f"Supplement {self.written_at:%Y-%m-%d %H:%M}"
@@ -461,6 +481,8 @@ class Attachment(IncidentChild):
     class Meta:
         ordering = ("incident", "pk")
 
+    get_absolute_url = IncidentChild.get_absolute_url
+
     def __str__(self) -> str:
         return self.name
 
@@ -474,6 +496,8 @@ class IncidentShare(IncidentChild):
 
     class Meta:
         ordering = ("incident", "-shared_at", "pk")
+
+    get_absolute_url = IncidentChild.get_absolute_url
 
     def __str__(self) -> str:
         return f"{self.incident} shared with {self.school}"

@@ -1,5 +1,5 @@
 """The built-in generators, in the order they run (each may use the ones before it)."""
 
-from . import accounts, disclosures, officers, organizations, roster
+from . import accounts, disclosures, incidents, officers, organizations, roster
 
-__all__ = ["accounts", "disclosures", "officers", "organizations", "roster"]
+__all__ = ["accounts", "disclosures", "incidents", "officers", "organizations", "roster"]

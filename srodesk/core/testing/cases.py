@@ -86,7 +86,7 @@ class _RecordTestBase(Scenario, TestCase):
         cls.build_scenario()
         label = f"{cls.model._meta.app_label}-{cls.model._meta.model_name}"
         cls.role = Role.objects.create(
-            slug=f"test-{label}",
+            slug=f"test-{label}"[:40],
             name=f"Test {label}",
             # The model's own actions, and sight of the records its forms point at.
             permissions=[perm_name(cls.model, a) for a in ACTIONS]
@@ -94,7 +94,10 @@ class _RecordTestBase(Scenario, TestCase):
             personal_data=False,
         )
         cls.unrelated_role = Role.objects.create(
-            slug=f"test-unrelated-{label}", name="Unrelated", permissions=["audit.view_nothing"], personal_data=False
+            slug=f"test-unrelated-{label}"[:40],
+            name="Unrelated",
+            permissions=["audit.view_nothing"],
+            personal_data=False,
         )
         cls.user_in = cls.make_user("in", cls.role, cls.scope_target(cls.scope, True))
         cls.user_out = cls.make_user("out", cls.role, cls.scope_target(cls.scope, False))

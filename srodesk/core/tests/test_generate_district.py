@@ -1,8 +1,10 @@
-"""`srodesk generate-district --profile small`: exact counts, the same names for the same seed, a valid chain."""
+"""`srodesk generate-district --profile small`: exact counts, the same names for the same seed, a valid chain,
+and law-enforcement records as the services make them (numbers, review versions, shares, custody chains)."""
 
 from __future__ import annotations
 
 import io
+from collections import defaultdict
 from typing import Any
 
 import pytest
@@ -12,6 +14,17 @@ from django.db import connection, transaction
 from srodesk.audit.models import AuditEvent, verify_chain
 from srodesk.bench_data import generate
 from srodesk.bench_data.check import problems
+from srodesk.incidents.custody import verify_all
+from srodesk.incidents.models import (
+    Arrest,
+    CustodyEvent,
+    EvidenceItem,
+    Incident,
+    IncidentShare,
+    IncidentVersion,
+    Offense,
+    Search,
+)
 from srodesk.organizations.models import District
 from srodesk.people.models import Guardian, OtherPerson, StaffMember, Student
 
@@ -33,8 +46,23 @@ EXPECTED = {
     "people.Student": 600,
     "people.Student_schools": 600,
     "people.Vehicle": 80,
+    "incidents.Arrest": 13,
+    "incidents.CustodyEvent": 35,
+    "incidents.DisciplineReferral": 17,
+    "incidents.EvidenceItem": 12,
+    "incidents.Incident": 41,
+    "incidents.IncidentShare": 6,
+    "incidents.IncidentVersion": 88,
+    "incidents.InvolvedPerson": 131,
+    "incidents.InvolvedPerson_offenses": 41,
+    "incidents.Offense": 46,
+    "incidents.Property": 20,
+    "incidents.Search": 11,
+    "incidents.Supplement": 4,
+    "incidents.UseOfForce": 2,
+    "incidents.VictimOffenderRelationship": 23,
 }
-EXPECTED_AUDIT_ROWS = 5336
+EXPECTED_AUDIT_ROWS = 5882
 
 
 class Built(Exception):
@@ -72,6 +100,8 @@ def build(*, command: bool) -> dict[str, Any]:
             }
             if not command:
                 facts["problems"] = list(problems(district, code, size=25))
+                facts["custody"] = [str(r) for r in verify_all(EvidenceItem.objects.all()) if not r.ok]
+                facts["incidents"] = incident_facts()
                 student = Student.objects.filter(district=district).order_by("pk").first()
                 assert student is not None
                 with connection.cursor() as cursor:
@@ -80,6 +110,38 @@ def build(*, command: bool) -> dict[str, Any]:
             raise Built(facts)
     except Built as built:
         return built.facts
+
+
+def incident_facts() -> dict[str, Any]:
+    """What must hold of the generated law-enforcement records, whatever the counts."""
+    numbers: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for agency, number in Incident.objects.order_by("created_at", "pk").values_list("agency_id", "number"):
+        year, n = number.split("-")
+        numbers[(agency, year)].append(int(n))
+    arrests = Arrest.objects.select_related("arrestee")
+    return {
+        "numbered_in_order": all(ns == list(range(1, len(ns) + 1)) for ns in numbers.values()),
+        "statuses": set(Incident.objects.values_list("status", flat=True)),
+        "offense_codes": set(Offense.objects.values_list("ucr_code", flat=True)),
+        "juvenile_disposition_iff_minor": all(
+            bool(a.juvenile_disposition) == (int(a.arrestee.age_code) < 18) for a in arrests
+        ),
+        "arrests_linked_to_students": all(a.student_id == a.arrestee.student_id is not None for a in arrests),
+        "approved_versions": all(
+            i.version == IncidentVersion.objects.filter(incident=i).count()
+            for i in Incident.objects.filter(status__in=["approved", "closed"])
+        ),
+        "shared_schools": all(
+            s.school_id == s.incident.school_id for s in IncidentShare.objects.select_related("incident")
+        ),
+        "disclosure_rows": AuditEvent.objects.filter(
+            kind=AuditEvent.Kind.DISCLOSURE, content_type__model="incident"
+        ).count(),
+        "shares": IncidentShare.objects.count(),
+        "flagged_unjustified": Search.objects.filter(flagged=True, justification="").count(),
+        "custody_events_logged": AuditEvent.objects.filter(content_type__model="custodyevent").count(),
+        "custody_events": CustodyEvent.objects.count(),
+    }
 
 
 @pytest.mark.django_db
@@ -96,3 +158,15 @@ def test_small_profile_is_deterministic_and_audited() -> None:
     assert second["chain"] == []
     assert second["problems"] == []
     assert any("people.Student" in p and "differs from the record" in p for p in second["after_edit"])
+    assert second["custody"] == []
+    facts = second["incidents"]
+    assert facts["numbered_in_order"]
+    assert facts["statuses"] == {"approved", "closed"}
+    assert facts["offense_codes"] <= {"13B", "35A", "23D", "290", "13C", "520", "90C", "90Z"}
+    assert facts["juvenile_disposition_iff_minor"]
+    assert facts["arrests_linked_to_students"]
+    assert facts["approved_versions"]
+    assert facts["shared_schools"]
+    assert facts["disclosure_rows"] == facts["shares"] == EXPECTED["incidents.IncidentShare"]
+    assert facts["flagged_unjustified"] == 0
+    assert facts["custody_events_logged"] == facts["custody_events"] == EXPECTED["incidents.CustodyEvent"]

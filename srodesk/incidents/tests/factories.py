@@ -1,22 +1,27 @@
 """Factories for law-enforcement records. An incident's district follows its school; its agency is given or made."""
 
 import datetime as dt
+import hashlib
 
 import factory
 from django.utils import timezone
 
 from srodesk.incidents.models import (
     Arrest,
+    Attachment,
     CustodyEvent,
     DisciplineReferral,
     EvidenceItem,
     Incident,
+    IncidentShare,
     InvolvedPerson,
     Offense,
     Property,
     Pursuit,
     Search,
+    Supplement,
     UseOfForce,
+    VictimOffenderRelationship,
 )
 from srodesk.organizations.tests.factories import AgencyFactory, SchoolFactory
 from srodesk.people.tests.factories import StudentFactory
@@ -168,3 +173,42 @@ class DisciplineReferralFactory(factory.django.DjangoModelFactory):
     occurred_at = WHEN
     behaviour = "Dress code"
     description = "Referred to the assistant principal for a dress-code matter."
+
+
+class VictimOffenderRelationshipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = VictimOffenderRelationship
+
+    incident = factory.SubFactory(IncidentFactory)
+    victim = factory.SubFactory(InvolvedPersonFactory, incident=factory.SelfAttribute("..incident"), role="victim")
+    offender = factory.SubFactory(InvolvedPersonFactory, incident=factory.SelfAttribute("..incident"), role="offender")
+    relationship = "Acquaintance"
+
+
+class SupplementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Supplement
+
+    incident = factory.SubFactory(IncidentFactory)
+    narrative = "The victim's parent called on the next day with the name of a second witness."
+
+
+class AttachmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Attachment
+
+    incident = factory.SubFactory(IncidentFactory)
+    name = "statement.txt"
+    sha256 = hashlib.sha256(b"Witness statement").hexdigest()
+    size = 17
+    content_type = "text/plain"
+    file = factory.django.FileField(filename="statement.txt", data=b"Witness statement")
+
+
+class IncidentShareFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IncidentShare
+
+    incident = factory.SubFactory(IncidentFactory)
+    school = factory.LazyAttribute(lambda o: o.incident.school)
+    reason = "Discipline hearing on 2026-10-20."
