@@ -13,6 +13,8 @@ LE, EDU, HR, OPS = "law_enforcement", "education", "hr", "operational"
 #: IDEA, Section 504 and English-learner status: only roles that decide supports and discipline.
 PROGRAMS = "people.view_programs_student"
 VEHICLES = ("people.view_vehicle", "people.add_vehicle", "people.change_vehicle", "people.export_vehicle")
+#: Keeping the community-agency directory (an operational record) up to date.
+AGENCY_DIRECTORY = ("support.add_communityagency", "support.change_communityagency")
 
 
 def crud(record_class: str, *actions: str) -> tuple[str, ...]:
@@ -39,6 +41,8 @@ CATALOGUE: tuple[RoleSpec, ...] = (
             *crud(EDU, "view", "add"),
             # Threat cases are need-to-know: this only reaches the cases of the teams the officer is on.
             "threats.change_threatcase",
+            # A mandated reporter records their own report to the agency (need-to-know: only their reports).
+            "support.change_mandatedreport",
             "view:operational",
             "people.view_staffmember",
             *VEHICLES,
@@ -75,6 +79,8 @@ CATALOGUE: tuple[RoleSpec, ...] = (
             PROGRAMS,
             "people.view_staffmember",
             "people.view_vehicle",
+            *AGENCY_DIRECTORY,
+            "support.delete_communityagency",
         ),
         ("school", "district"),
     ),
@@ -89,7 +95,7 @@ CATALOGUE: tuple[RoleSpec, ...] = (
         "counselor",
         "Counselor / social worker",
         "Referrals, counselling contacts and truancy for their schools.",
-        (*crud(EDU, "view", "add", "change", "export"), "view:operational", PROGRAMS),
+        (*crud(EDU, "view", "add", "change", "export"), "view:operational", PROGRAMS, *AGENCY_DIRECTORY),
         ("school", "district"),
     ),
     RoleSpec(

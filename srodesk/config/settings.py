@@ -52,6 +52,10 @@ INSTALLED_APPS = [
     "srodesk.people",
     "srodesk.incidents",
     "srodesk.threats",
+    "srodesk.support",
+    "srodesk.alerts",
+    "srodesk.drills",
+    "srodesk.reunification",
 ]
 
 MIDDLEWARE = [
@@ -210,7 +214,13 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "ENUM_NAME_OVERRIDES": {
         "RuleSetEnum": "srodesk.organizations.choices.RuleSet",
-        "ThreatCaseStatusEnum": "srodesk.threats.choices.CaseStatus",
+        "CaseStatusEnum": "srodesk.threats.choices.CaseStatus",
+        "ReferralStatusEnum": "srodesk.support.choices.ReferralStatus",
+        "AttendanceStatusEnum": "srodesk.support.choices.AttendanceStatus",
+        "ImportStatusEnum": "srodesk.people.choices.ImportStatus",
+        "DisclosureBasisEnum": "srodesk.people.choices.DisclosureBasis",
+        "ClockStartEnum": "srodesk.support.choices.ClockStart",
+        "ReportChannelEnum": "srodesk.support.choices.ReportChannel",
     },
 }
 

@@ -95,6 +95,52 @@ def forget(user: Any) -> None:
         delattr(user, _CACHE_ATTR)
 
 
+def _alive_manager_qs(model: type[models.Model]) -> QuerySet[Any]:
+    """Every row of a model the path walks through, restricted to live rows when it has ``deleted_at``."""
+    qs: QuerySet[Any] = model._base_manager.all()
+    if any(f.name == "deleted_at" for f in model._meta.concrete_fields):
+        qs = qs.filter(deleted_at__isnull=True)
+    return qs
+
+
+def _link_q(model: type[models.Model], path: str, value: Any) -> Q | None:
+    """The rows of ``model`` that reach ``value`` through ``path``, one relation at a time.
+
+    Each hop is a subquery on the table that holds the link (a foreign key column, or a many-to-many
+    link table), so the database reads only the rows of the scope instead of joining ``model`` back onto
+    itself. ``value`` is an id, or a subquery of ids for the hops after the first. ``None`` when a hop is
+    of a kind this does not handle (the caller then uses the general join).
+    """
+    head, _, rest = path.partition("__")
+    field: Any = model._meta.get_field(head)
+    related: Any = field.related_model
+    if related is None:
+        return None
+    if rest:
+        inner = _link_q(related, rest, value)
+        if inner is None:
+            return None
+        # An intermediate record must be alive: a deleted partnership grants nothing.
+        rows: QuerySet[Any] = _alive_manager_qs(related).filter(inner)
+        lookup, targets = "in", rows.values("pk")
+    else:
+        rows = related._base_manager.filter(pk=value)
+        lookup, targets = "exact", value
+    if field.many_to_one and field.concrete and field.target_field.primary_key:
+        return Q(**{f"{field.attname}__{lookup}": targets})
+    if field.many_to_many and field.concrete:
+        through: Any = field.remote_field.through
+        links = through._base_manager.filter(**{f"{field.m2m_reverse_field_name()}__{lookup}": targets})
+        return Q(pk__in=links.values(field.m2m_field_name()))
+    if isinstance(field, models.ManyToOneRel) and field.one_to_many and field.field.target_field.primary_key:
+        return Q(pk__in=rows.values(field.field.attname))
+    if isinstance(field, models.ManyToManyRel):
+        m2m: Any = field.field
+        links = m2m.remote_field.through._base_manager.filter(**{f"{m2m.m2m_field_name()}__{lookup}": targets})
+        return Q(pk__in=links.values(m2m.m2m_reverse_field_name()))
+    return None
+
+
 def _path_q(model: type[models.Model], path: str, value: int) -> Q:
     if path == "pk":
         return Q(pk=value)
@@ -103,6 +149,10 @@ def _path_q(model: type[models.Model], path: str, value: int) -> Q:
         return Q(**{f"{path}_id": value})
     # A multi-valued path (a reverse relation): a subquery keeps the outer query free of duplicates.
     # Every record the path walks through must be alive: a deleted partnership grants nothing.
+    if "pk" not in path.split("__"):
+        linked = _link_q(model, path, value)
+        if linked is not None:
+            return linked
     conditions: dict[str, Any] = {path: value}
     current: Any = model
     parts = path.split("__")

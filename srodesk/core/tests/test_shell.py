@@ -50,7 +50,15 @@ def test_schema_and_docs_are_served(demo: None) -> None:
 def test_navigation_follows_roles(demo: None) -> None:
     staff = signed_in("demo-staff").get(reverse("core:dashboard"))
     labels = [item["label"] for group in staff.context["nav_groups"] for item in group["items"]]
-    assert labels == ["Districts", "Schools", "Agencies", "Partnerships"]
+    assert labels == [
+        "Community agencies",
+        "Districts",
+        "Schools",
+        "Agencies",
+        "Partnerships",
+        "Truancy thresholds",
+        "Mandated-report rules",
+    ]
     admin = signed_in("demo-admin").get(reverse("core:dashboard"))
     admin_labels = [item["label"] for group in admin.context["nav_groups"] for item in group["items"]]
     assert "Role assignments" in admin_labels

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,8 @@ from srodesk.people.roster import run_import
 from srodesk.people.roster.generate import generate
 
 DEMO_PASSWORD = "sro-desk-demo-2026"
+#: Modules with a ``load(ctx)`` adding each capability's demo records (idempotent; after the roster).
+DEMO_MODULES = ("srodesk.incidents.demo",)
 #: The synthetic roster: the generator's district NCES id for this seed (26 + 12345) is the demo district's,
 #: so its schools are the demo schools.
 ROSTER_SEED = 12345
@@ -119,6 +122,10 @@ class Command(BaseCommand):
                 if not RoleAssignment.objects.alive().filter(user=user, role=role, **target).exists():
                     RoleAssignment.objects.create(user=user, role=role, **target)
         students = self._load_roster(district)
+        users = {u.username: u for u in User.objects.filter(username__in=[a[0] for a in ACCOUNTS])}
+        with transaction.atomic():
+            for module in DEMO_MODULES:
+                import_module(module).load({"district": district, "schools": schools, "agency": agency, "users": users})
         if not options["quiet"]:
             self.stdout.write(
                 self.style.SUCCESS(
