@@ -125,6 +125,8 @@ def test_sro_pages_are_accessible(sro_page: Any) -> None:
     screenshot(page, "dashboard.png")
 
     main_nav = page.get_by_role("navigation", name="Main")
+    main_nav.locator("summary", has_text="Organisations").click()  # a group of several pages: a drop-down
+    assert_accessible(page, "Dashboard with a menu group open")
     main_nav.get_by_role("link", name="Schools", exact=True).click()
     page.wait_for_load_state()
     assert path_of(page) == reverse("organizations:school_list")
