@@ -21,7 +21,7 @@ from srodesk.people.roster.generate import generate
 
 DEMO_PASSWORD = "sro-desk-demo-2026"
 #: Modules with a ``load(ctx)`` adding each capability's demo records (idempotent; after the roster).
-DEMO_MODULES = ("srodesk.incidents.demo",)
+DEMO_MODULES = ("srodesk.incidents.demo", "srodesk.threats.demo", "srodesk.support.demo")
 #: The synthetic roster: the generator's district NCES id for this seed (26 + 12345) is the demo district's,
 #: so its schools are the demo schools.
 ROSTER_SEED = 12345
