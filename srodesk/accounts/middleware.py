@@ -99,7 +99,9 @@ class IdleSessionLockMiddleware:
             if isinstance(last, int | float) and now - last > limit:
                 return self._lock(request, user, idle_seconds=int(now - last))
             # Written at most once a minute, so a busy session is not saved on every request.
-            if not isinstance(last, int | float) or now - last >= ACTIVITY_RESOLUTION_SECONDS:
+            # An open alert screen reconnecting its stream is not activity.
+            active = request.path_info != "/alerts/stream/"
+            if active and (not isinstance(last, int | float) or now - last >= ACTIVITY_RESOLUTION_SECONDS):
                 request.session[LAST_ACTIVITY_SESSION_KEY] = int(now)
         return self.get_response(request)
 

@@ -13,6 +13,9 @@ LE, EDU, HR, OPS = "law_enforcement", "education", "hr", "operational"
 #: IDEA, Section 504 and English-learner status: only roles that decide supports and discipline.
 PROGRAMS = "people.view_programs_student"
 VEHICLES = ("people.view_vehicle", "people.add_vehicle", "people.change_vehicle", "people.export_vehicle")
+#: Start, cancel and end alerts (in the scope of every school they name); staff report their room.
+ALERTS = ("alerts.add_alert", "alerts.change_alert")
+ACCOUNTABILITY = "alerts.add_accountabilityreport"
 #: Keeping the community-agency directory (an operational record) up to date.
 AGENCY_DIRECTORY = ("support.add_communityagency", "support.change_communityagency")
 
@@ -44,8 +47,11 @@ CATALOGUE: tuple[RoleSpec, ...] = (
             # A mandated reporter records their own report to the agency (need-to-know: only their reports).
             "support.change_mandatedreport",
             "view:operational",
+            "drills.add_drill",
+            "drills.change_drill",
             "people.view_staffmember",
             *VEHICLES,
+            *ALERTS,
         ),
         ("school", "district"),
     ),
@@ -57,6 +63,7 @@ CATALOGUE: tuple[RoleSpec, ...] = (
             *crud(LE, "view", "add", "change", "delete", "export", "approve"),
             "view:operational",
             "people.view_vehicle",
+            *ALERTS,
         ),
         ("agency",),
     ),
@@ -75,12 +82,18 @@ CATALOGUE: tuple[RoleSpec, ...] = (
             *crud(EDU, "view", "add", "change", "delete", "export", "override_need_to_know"),
             "view:operational",
             "organizations.change_school",
+            "drills.add_drill",
+            "drills.change_drill",
+            "drills.export_drill",
+            "drills.add_emergencyplan",
+            "drills.change_emergencyplan",
             "view_shared:law_enforcement",
             PROGRAMS,
             "people.view_staffmember",
             "people.view_vehicle",
             *AGENCY_DIRECTORY,
             "support.delete_communityagency",
+            *ALERTS,
         ),
         ("school", "district"),
     ),
@@ -122,7 +135,7 @@ CATALOGUE: tuple[RoleSpec, ...] = (
         "staff",
         "Staff member",
         "Receives and acknowledges alerts, accounts for students in an emergency, submits concerns.",
-        ("view:operational",),
+        ("view:operational", ACCOUNTABILITY),
         ("school",),
     ),
     RoleSpec(

@@ -221,6 +221,7 @@ SPECTACULAR_SETTINGS = {
         "DisclosureBasisEnum": "srodesk.people.choices.DisclosureBasis",
         "ClockStartEnum": "srodesk.support.choices.ClockStart",
         "ReportChannelEnum": "srodesk.support.choices.ReportChannel",
+        "AlertKindEnum": "srodesk.alerts.choices.AlertKind",
     },
 }
 
@@ -232,6 +233,23 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "SRO Desk <noreply@localhost>")
+
+# --- Alert delivery (docs/alerts-delivery.md) ------------------------------------------------------
+ALERT_CANCEL_WINDOW_SECONDS = env_int("ALERT_CANCEL_WINDOW_SECONDS", 10, minimum=0)
+ALERT_REDIS_CHANNEL = env_str("ALERT_REDIS_CHANNEL", "srodesk:alerts")
+ALERT_DB_POLL_SECONDS = env_int("ALERT_DB_POLL_SECONDS", 1, minimum=0)
+ALERT_STREAM_HEARTBEAT_SECONDS = env_int("ALERT_STREAM_HEARTBEAT_SECONDS", 15, minimum=1)
+ALERT_STREAM_RECHECK_SECONDS = env_int("ALERT_STREAM_RECHECK_SECONDS", 300, minimum=0)
+ALERT_SENDER_THREADS = env_int("ALERT_SENDER_THREADS", 4, minimum=1)
+ALERT_FROM_EMAIL = env_str("ALERT_FROM_EMAIL", DEFAULT_FROM_EMAIL)
+ALERT_SITE_URL = env_str("ALERT_SITE_URL")
+ALERT_SMS_URL = env_str("ALERT_SMS_URL")
+ALERT_SMS_TOKEN = env_secret("ALERT_SMS_TOKEN")
+ALERT_WEBHOOK_URLS = env_list("ALERT_WEBHOOK_URLS")
+ALERT_HTTP_TIMEOUT = env_int("ALERT_HTTP_TIMEOUT", 5, minimum=1)
+ALERT_RETRY_BASE_SECONDS = env_int("ALERT_RETRY_BASE_SECONDS", 30, minimum=1)
+ALERT_RETRY_MAX_DELAY_SECONDS = env_int("ALERT_RETRY_MAX_DELAY_SECONDS", 3600, minimum=1)
+ALERT_RETRY_MAX_ATTEMPTS = env_int("ALERT_RETRY_MAX_ATTEMPTS", 5, minimum=1)
 
 # --- Records --------------------------------------------------------------------------------------
 LIST_PAGE_SIZE = env_int("LIST_PAGE_SIZE", 50, minimum=1)

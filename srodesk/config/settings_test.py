@@ -26,3 +26,7 @@ DEMO_MODE = False
 # A record model that exists only for the tests of the generic machinery (education class, need-to-know).
 INSTALLED_APPS = [*INSTALLED_APPS, "srodesk.core.tests.sample"]
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+
+# Live alerts: no once-a-second database check in other tests' live servers; fast stream heartbeats.
+ALERT_DB_POLL_SECONDS = 0
+ALERT_STREAM_HEARTBEAT_SECONDS = 1

@@ -51,7 +51,12 @@ def test_navigation_follows_roles(demo: None) -> None:
     staff = signed_in("demo-staff").get(reverse("core:dashboard"))
     labels = [item["label"] for group in staff.context["nav_groups"] for item in group["items"]]
     assert labels == [
+        "Alerts",
         "Community agencies",
+        "Reunification events",
+        "Drills",
+        "Emergency plans",
+        "Drill compliance",
         "Districts",
         "Schools",
         "Agencies",

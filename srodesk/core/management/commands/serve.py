@@ -15,7 +15,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--bind", default=os.environ.get("BIND", "127.0.0.1:8000"))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
-        parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "4")))
+        # Each open alert screen (a server-sent event stream) holds one thread and one connection.
+        parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "32")))
+        parser.add_argument(
+            "--worker-connections", type=int, default=int(os.environ.get("WEB_WORKER_CONNECTIONS", "1000"))
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         argv = [
@@ -31,6 +35,10 @@ class Command(BaseCommand):
             str(options["threads"]),
             "--worker-class",
             "gthread",
+            "--worker-connections",
+            str(options["worker_connections"]),
+            "--graceful-timeout",
+            os.environ.get("WEB_GRACEFUL_TIMEOUT", "10"),
             "--access-logfile",
             "-",
             "--forwarded-allow-ips",
