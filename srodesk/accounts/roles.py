@@ -13,6 +13,29 @@ LE, EDU, HR, OPS = "law_enforcement", "education", "hr", "operational"
 #: IDEA, Section 504 and English-learner status: only roles that decide supports and discipline.
 PROGRAMS = "people.view_programs_student"
 VEHICLES = ("people.view_vehicle", "people.add_vehicle", "people.change_vehicle", "people.export_vehicle")
+#: Reunification (docs/reunification.md): student names at a reunification only through these named grants.
+REUNIFICATION_SEE = (
+    "reunification.view_eventstudent",
+    "reunification.view_reunificationcard",
+    "reunification.view_reunificationexception",
+)
+REUNIFICATION_WORK = (
+    *REUNIFICATION_SEE,
+    "reunification.add_reunificationcard",
+    "reunification.check_reunificationcard",
+    "reunification.run_reunificationcard",
+    "reunification.release_reunificationcard",
+    "reunification.add_reunificationexception",
+)
+REUNIFICATION_LEAD = (
+    *REUNIFICATION_WORK,
+    "reunification.add_reunificationevent",
+    "reunification.close_reunificationevent",
+    "reunification.resolve_reunificationexception",
+    "reunification.export_eventstudent",
+    "reunification.export_reunificationcard",
+    "reunification.export_reunificationexception",
+)
 #: Start, cancel and end alerts (in the scope of every school they name); staff report their room.
 ALERTS = ("alerts.add_alert", "alerts.change_alert")
 ACCOUNTABILITY = "alerts.add_accountabilityreport"
@@ -52,6 +75,7 @@ CATALOGUE: tuple[RoleSpec, ...] = (
             "people.view_staffmember",
             *VEHICLES,
             *ALERTS,
+            *REUNIFICATION_LEAD,
         ),
         ("school", "district"),
     ),
@@ -94,6 +118,7 @@ CATALOGUE: tuple[RoleSpec, ...] = (
             *AGENCY_DIRECTORY,
             "support.delete_communityagency",
             *ALERTS,
+            *REUNIFICATION_LEAD,
         ),
         ("school", "district"),
     ),
@@ -121,6 +146,7 @@ CATALOGUE: tuple[RoleSpec, ...] = (
             "people.delete_vehicle",
             "people.view_rosterimport",
             "people.add_rosterimport",
+            *REUNIFICATION_LEAD,
         ),
         ("district",),
     ),
@@ -135,7 +161,7 @@ CATALOGUE: tuple[RoleSpec, ...] = (
         "staff",
         "Staff member",
         "Receives and acknowledges alerts, accounts for students in an emergency, submits concerns.",
-        ("view:operational", ACCOUNTABILITY),
+        ("view:operational", ACCOUNTABILITY, *REUNIFICATION_WORK),
         ("school",),
     ),
     RoleSpec(

@@ -7,7 +7,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import EmptyResultSet
 from django.db import DatabaseError, connection
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -32,18 +34,40 @@ def register_panel(panel: DashboardPanel) -> DashboardPanel:
     return panel
 
 
+def count_all(querysets: list[QuerySet[Any]]) -> list[int]:
+    """The row count of each queryset, in one query (one round trip instead of one per card)."""
+    parts: list[str] = []
+    params: list[Any] = []
+    for i, qs in enumerate(querysets):
+        try:
+            sql, qs_params = qs.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:
+            parts.append("0")
+            continue
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS {connection.ops.quote_name(f'card_{i}')})")  # noqa: S608 - compiled by the ORM
+        params.extend(qs_params)
+    if not parts:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    return [int(value) for value in row]
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
     assignments = list(
         user.role_assignments.alive().select_related("role", "district", "school", "agency")  # type: ignore[union-attr]
     )
-    cards = []
-    for entry in registry.entries():
-        if not has_perm(user, perm_name(entry.model, "view")):
-            continue
-        count = restrict(entry.model._default_manager.alive(), user, "view").count()  # type: ignore[attr-defined]
-        cards.append({"entry": entry, "count": count, "url": reverse(entry.url_name("list"))})
+    entries = [entry for entry in registry.entries() if has_perm(user, perm_name(entry.model, "view"))]
+    counts = count_all(
+        [restrict(entry.model._default_manager.alive(), user, "view") for entry in entries]  # type: ignore[attr-defined]
+    )
+    cards = [
+        {"entry": entry, "count": count, "url": reverse(entry.url_name("list"))}
+        for entry, count in zip(entries, counts, strict=True)
+    ]
     panels = [p for p in (panel(request) for panel in _panels) if p]
     recent = AuditEvent.objects.filter(actor_id=user.pk, kind=AuditEvent.Kind.AUTH).order_by("-seq")[:5]
     context = {

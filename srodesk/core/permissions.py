@@ -17,15 +17,16 @@ from typing import Any, TypeVar
 
 from django.apps import apps
 from django.contrib.auth.backends import ModelBackend
-from django.core.exceptions import PermissionDenied
-from django.db import models
-from django.db.models import Q, QuerySet
+from django.core.exceptions import EmptyResultSet, PermissionDenied
+from django.db import connections, models
+from django.db.models import Q, QuerySet, signals
 
 M = TypeVar("M", bound=models.Model)
 
 OVERRIDE_NEED_TO_KNOW = "override_need_to_know"
 VIEW_SHARED = "view_shared"
 _CACHE_ATTR = "_srodesk_grants"
+_SCOPE_CACHE_ATTR = "_srodesk_in_scope"
 
 
 @dataclass(frozen=True)
@@ -91,8 +92,9 @@ def grants(user: Any) -> list[Grant]:
 
 def forget(user: Any) -> None:
     """Drop the cached grants (after a role change in the same request)."""
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    for attr in (_CACHE_ATTR, _SCOPE_CACHE_ATTR):
+        if hasattr(user, attr):
+            delattr(user, attr)
 
 
 def _alive_manager_qs(model: type[models.Model]) -> QuerySet[Any]:
@@ -235,7 +237,54 @@ def has_perm(user: Any, perm: str, obj: models.Model | None = None) -> bool:
         )
     if obj.pk is None:
         return _unsaved_in_scope(model, user, action, obj)
-    return restrict(model._default_manager.filter(pk=obj.pk), user, action).exists()
+    return exists_in_scope(user, restrict(model._default_manager.filter(pk=obj.pk), user, action))
+
+
+def exists_in_scope(user: Any, queryset: QuerySet[Any]) -> bool:
+    """Whether the one-record queryset has its row, asked once per request for the same SQL.
+
+    A page checks several permissions on the same record (a profile: view, each panel's grant), which
+    for most grants compile to the same scope query. The answer is remembered on the user object, like
+    the grants, while nothing has been written since (any save, delete or many-to-many change in the
+    process forgets it) and never inside a transaction, which could still be rolled back.
+    """
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return False
+    key = (queryset.db, sql, tuple(params))
+    usable = _outside_transaction(queryset.db)
+    cache: dict[Any, tuple[int, bool]] | None = getattr(user, _SCOPE_CACHE_ATTR, None)
+    if usable and cache is not None:
+        hit = cache.get(key)
+        if hit is not None and hit[0] == _writes[0]:
+            return hit[1]
+    writes = _writes[0]
+    result = queryset.exists()
+    if usable:
+        if cache is None:
+            cache = {}
+            setattr(user, _SCOPE_CACHE_ATTR, cache)
+        cache[key] = (writes, result)
+    return result
+
+
+def _outside_transaction(alias: str) -> bool:
+    """No transaction open on the connection (the test case's own wrapping transaction aside)."""
+    conn = connections[alias]
+    return all(getattr(block, "_from_testcase", False) for block in conn.atomic_blocks)
+
+
+#: Writes seen by this process: a remembered scope answer is used only while this has not moved.
+_writes = [0]
+
+
+def _record_write(**kwargs: Any) -> None:
+    _writes[0] += 1
+
+
+for _signal in (signals.post_save, signals.post_delete, signals.m2m_changed):
+    _signal.connect(_record_write, dispatch_uid="srodesk.core.permissions.record_write")
 
 
 def _unsaved_in_scope(model: type[models.Model], user: Any, action: str, obj: models.Model) -> bool:

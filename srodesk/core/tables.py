@@ -22,6 +22,9 @@ class Column:
     order_by: str
 
 
+_COLUMNS: dict[tuple[type, str], Column] = {}
+
+
 class RecordTable:
     """Subclasses set ``model``, ``fields`` (paths, ``__`` for related) and optionally ``default_columns``."""
 
@@ -45,6 +48,8 @@ class RecordTable:
         names = tuple(columns) if columns is not None else (self.default_columns or self.fields)
         self.columns = [self.column(n) for n in names if n in self.fields and n.split("__")[0] not in hidden]
         self.masks = masks or {}
+        self._names = [c.name for c in self.columns]
+        self._roots = [n.split("__")[0] for n in self._names]
 
     @classmethod
     def _field_chain(cls, name: str) -> list[models.Field[Any, Any]] | None:
@@ -61,6 +66,15 @@ class RecordTable:
 
     @classmethod
     def column(cls, name: str) -> Column:
+        """The column's header and sort key (worked out once per table class and name)."""
+        key = (cls, name)
+        cached = _COLUMNS.get(key)
+        if cached is None:
+            cached = _COLUMNS[key] = cls._make_column(name)
+        return cached
+
+    @classmethod
+    def _make_column(cls, name: str) -> Column:
         chain = cls._field_chain(name)
         if name in cls.headers:
             header = cls.headers[name]
@@ -136,10 +150,12 @@ class RecordTable:
         return str(value)
 
     def cells(self, obj: Any) -> list[str]:
-        masked = self.masks.get(obj.pk, frozenset())
+        masked = self.masks.get(obj.pk) if self.masks else None
+        if not masked:
+            return [self.text(self.raw_value(obj, name)) for name in self._names]
         return [
-            self.MASK if c.name.split("__")[0] in masked else self.text(self.raw_value(obj, c.name))
-            for c in self.columns
+            self.MASK if root in masked else self.text(self.raw_value(obj, name))
+            for name, root in zip(self._names, self._roots, strict=True)
         ]
 
     def __iter__(self) -> Iterator[tuple[Any, list[str]]]:

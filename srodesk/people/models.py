@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 
 from srodesk.core.models import RecordClass, RecordModel
@@ -68,6 +69,18 @@ def derive_crdc_race(*, hispanic: bool | None, two_or_more: bool | None, flags: 
     if len(true_flags) == 1:
         return CrdcRace(true_flags[0])
     return CrdcRace.UNKNOWN
+
+
+def person_indexes(prefix: str, *exact: str) -> list[models.Index]:
+    """Indexes for the exact-match fields of the name search (``UPPER(field) = UPPER(query)``).
+
+    The name part of the search (``search_name LIKE '%word%'``) needs trigram indexes, which are
+    PostgreSQL-only: migration 0002 adds them. There is deliberately no index matching the name ordering:
+    with one, PostgreSQL walks it in name order for every filtered page (``LIMIT`` 10 or 50) and filters
+    row by row, which costs 30-200 ms when the matches lie late in the alphabet (measured in
+    docs/performance.md); sorting the matching rows costs a few milliseconds.
+    """
+    return [models.Index(Upper(field), name=f"{prefix}_{field}_upper") for field in exact]
 
 
 class PersonNameMixin(models.Model):
@@ -158,6 +171,7 @@ class Student(PersonNameMixin, RecordModel):
     class Meta:
         ordering = ("family_name", "given_name", "pk")
         permissions = [("view_programs_student", "Can see IDEA, Section 504 and English-learner status")]
+        indexes = person_indexes("student", "identifier", "sourced_id")
         constraints = [
             models.UniqueConstraint(
                 fields=["district", "sourced_id"],
@@ -255,6 +269,7 @@ class StaffMember(PersonNameMixin, RecordModel):
     class Meta:
         ordering = ("family_name", "given_name", "pk")
         verbose_name = "staff member"
+        indexes = person_indexes("staff", "identifier", "email")
         constraints = [
             models.UniqueConstraint(
                 fields=["district", "sourced_id"],
@@ -299,6 +314,7 @@ class Guardian(PersonNameMixin, RecordModel):
 
     class Meta:
         ordering = ("family_name", "given_name", "pk")
+        indexes = person_indexes("guardian", "phone", "email")
         constraints = [
             models.UniqueConstraint(
                 fields=["district", "sourced_id"],
@@ -344,6 +360,7 @@ class OtherPerson(PersonNameMixin, RecordModel):
     class Meta:
         ordering = ("family_name", "given_name", "pk")
         verbose_name = "other person"
+        indexes = person_indexes("otherperson", "phone")
         verbose_name_plural = "other persons"
 
     def __str__(self) -> str:

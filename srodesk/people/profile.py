@@ -19,7 +19,7 @@ from django.urls import NoReverseMatch, reverse
 from srodesk.audit.models import AuditEvent
 from srodesk.core.models import ACCESS_LOGGED_CLASSES
 from srodesk.core.pages import register_panel as register_dashboard_panel
-from srodesk.core.permissions import grants, has_perm, perm_name, restrict, scope_q
+from srodesk.core.permissions import exists_in_scope, grants, has_perm, perm_name, restrict, scope_q
 
 from .models import Disclosure, Guardian, RosterImport, Student, Vehicle
 
@@ -107,7 +107,7 @@ def may_for_student(user: Any, model: type[models.Model], action: str, student: 
         if not grant.allows(model, action):
             continue
         q = scope_q(Student, grant)
-        if q is None or this_student.filter(q).exists():
+        if q is None or exists_in_scope(user, this_student.filter(q)):
             return True
     return False
 
