@@ -30,7 +30,8 @@ SHOTS: list[tuple[str, str, str, dict[str, int]]] = [
     ("mandated-report", "demo-counselor", "/support/mandated-reports/>/support/mandated-reports/\\d+/$", DESKTOP),
     ("alert-start-phone", "demo-sro", "/alerts/start/", PHONE),
     ("drill-compliance", "demo-safety", "/drills/compliance/", DESKTOP),
-    ("reunification", "demo-principal", "/reunification/events/", DESKTOP),
+    ("drill-compliance-school", "demo-principal", "/drills/compliance/>/drills/compliance/schools/\\d+/$", DESKTOP),
+    ("reunification-start", "demo-principal", "/reunification/reunification-events/start/", PHONE),
 ]
 
 
