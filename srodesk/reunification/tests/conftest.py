@@ -1,7 +1,7 @@
 """A district with two schools and a reunification for one of them, and the people working it.
 
-The role catalogue does not grant the reunification permissions yet: the test roles below are the
-catalogue's roles plus the grants proposed for ``accounts/roles.py`` (``PROPOSED_GRANTS``).
+The people hold the catalogue's roles (``accounts/roles.py``), except ``staff_plain``: a staff member
+without the reunification grants, to prove that names are reached only through them.
 """
 
 from __future__ import annotations
@@ -38,30 +38,22 @@ LEAD = (
     "reunification.export_reunificationcard",
     "reunification.export_reunificationexception",
 )
-#: The grants proposed for the catalogue (see docs/reunification.md).
-PROPOSED_GRANTS: dict[str, tuple[str, ...]] = {
-    "staff": (*SEE, *WORK),
-    "sro": (*SEE, *WORK, *LEAD),
-    "school_admin": (*SEE, *WORK, *LEAD),
-    "safety_director": (*SEE, *WORK, *LEAD),
-}
 
 
-def role(slug: str, *, proposed: bool = True) -> Role:
-    """The catalogue role, with the proposed reunification grants unless ``proposed=False``."""
-    spec = BY_SLUG[slug]
-    if not proposed:
-        return Role.objects.get(slug=slug)
-    perms = sorted({*spec.permissions, *PROPOSED_GRANTS.get(slug, ())})
-    made, _ = Role.objects.get_or_create(
-        slug=f"t-{slug}", defaults={"name": f"{spec.name} (reunification)", "permissions": perms}
-    )
-    return made
+def role(slug: str, *, plain: bool = False) -> Role:
+    """The catalogue role; ``plain=True`` gives a role with only ``view:operational`` instead."""
+    if plain:
+        made, _ = Role.objects.get_or_create(
+            slug=f"t-{slug}-plain",
+            defaults={"name": "Without reunification grants", "permissions": ["view:operational"]},
+        )
+        return made
+    return Role.objects.get(slug=BY_SLUG[slug].slug)
 
 
-def make_user(username: str, slug: str, *, proposed: bool = True, **scope: Any) -> User:
+def make_user(username: str, slug: str, *, plain: bool = False, **scope: Any) -> User:
     user = User.objects.create_user(username=username, email=f"{username}@example.org")
-    RoleAssignment.objects.create(user=user, role=role(slug, proposed=proposed), **scope)
+    RoleAssignment.objects.create(user=user, role=role(slug, plain=plain), **scope)
     return user
 
 
@@ -142,9 +134,9 @@ def build_world(*, start: bool = True) -> World:
         "staff_other": make_user("staff_other", "staff", school=other),
         "director": make_user("director", "safety_director", district=district),
         "director_away": make_user("director_away", "safety_director", district=away),
-        "analyst": make_user("analyst", "analyst", proposed=False, district=district),
-        "counselor": make_user("counselor", "counselor", proposed=False, school=school),
-        "staff_plain": make_user("staff_plain", "staff", proposed=False, school=school),
+        "analyst": make_user("analyst", "analyst", district=district),
+        "counselor": make_user("counselor", "counselor", school=school),
+        "staff_plain": make_user("staff_plain", "staff", plain=True, school=school),
     }
     world = World(district, school, other, away_school, students, guardians, users)
     if start:
