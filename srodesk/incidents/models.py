@@ -17,7 +17,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 
-from srodesk.core.models import RecordClass, RecordModel
+from srodesk.core.models import RecordClass, RecordModel, ScopedRecordModel
 
 from .choices import (
     LOCKED_STATUSES,
@@ -75,13 +75,12 @@ def incident_upload_to(instance: Any, filename: str) -> str:
     return f"incidents/{instance.sha256[:2]}/{instance.sha256}/{filename}"
 
 
-class LawEnforcementRecord(RecordModel):
-    """A record of the agency's law-enforcement unit, placed in a district, a school and an agency."""
+class LawEnforcementRecord(ScopedRecordModel):
+    """A record of the agency's law-enforcement unit, placed in a district, a school and an agency.
 
-    district = models.ForeignKey("organizations.District", on_delete=models.PROTECT, related_name="+")
-    school = models.ForeignKey(
-        "organizations.School", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    The district and school (and the check that the school is in the district) come from ScopedRecordModel.
+    """
+
     agency = models.ForeignKey("organizations.Agency", on_delete=models.PROTECT, related_name="+")
 
     record_class: ClassVar[str] = RecordClass.LAW_ENFORCEMENT
@@ -89,21 +88,6 @@ class LawEnforcementRecord(RecordModel):
 
     class Meta:
         abstract = True
-
-    def clean(self) -> None:
-        super().clean()
-        if self.school_id is not None and self.district_id is not None:
-            school_district = (
-                type(self)
-                ._meta.get_field("school")
-                .related_model._default_manager.filter(  # type: ignore[union-attr]
-                    pk=self.school_id
-                )
-                .values_list("district_id", flat=True)
-                .first()
-            )
-            if school_district != self.district_id:
-                raise ValidationError({"school": "The school is not in the record's district."})
 
 
 class Incident(LawEnforcementRecord):
