@@ -11,9 +11,9 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
+from srodesk.core.links import detail_url
 from srodesk.core.models import AuditedMixin, RecordClass, RecordModel
 
 
@@ -150,7 +150,7 @@ class RoleAssignment(RecordModel):
             raise ValidationError({"role": f"{self.role.name} can only be assigned at: {allowed}."})
 
     def get_absolute_url(self) -> str:
-        return reverse("accounts:roleassignment_detail", args=[self.pk])
+        return detail_url("accounts:roleassignment_detail", self.pk)
 
 
 def hash_token(key: str) -> str:

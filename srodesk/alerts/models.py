@@ -8,8 +8,8 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 
+from srodesk.core.links import detail_url
 from srodesk.core.models import RecordClass, RecordModel
 
 from .choices import DIRECTIVES, AlertKind, AlertStatus, Audience, Channel, DeliveryStatus, SrpAction
@@ -65,7 +65,7 @@ class Alert(RecordModel):
         return f"{prefix}{self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("alerts:alert_detail", args=[self.pk])
+        return detail_url("alerts:alert_detail", self.pk)
 
     @property
     def title(self) -> str:
@@ -189,7 +189,7 @@ class AccountabilityReport(RecordModel):
         return f"{self.area}: {self.present_count} present"
 
     def get_absolute_url(self) -> str:
-        return reverse("alerts:accountabilityreport_detail", args=[self.pk])
+        return detail_url("alerts:accountabilityreport_detail", self.pk)
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.school_id is not None and self.district_id is None:

@@ -76,6 +76,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "srodesk.config.urls"
+# Widgets written out in Python with the markup of Django's templates (docs/performance.md).
+FORM_RENDERER = "srodesk.core.form_renderer.FormRenderer"
 WSGI_APPLICATION = "srodesk.config.wsgi.application"
 ASGI_APPLICATION = "srodesk.config.asgi.application"
 

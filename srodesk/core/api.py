@@ -123,9 +123,7 @@ class RecordViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
     def get_queryset(self) -> Any:
         qs = self.queryset.alive()  # type: ignore[union-attr]
         if self.record_type is not None:
-            related = self.record_type.table.related_paths()
-            if related:
-                qs = qs.select_related(*related)
+            qs = self.record_type.table.with_related(qs)
         many = self.many_to_many_fields()
         if many:
             qs = qs.prefetch_related(*many)

@@ -79,15 +79,26 @@ def to_json_value(value: Any) -> Any:
 _SKIP_FIELDS = frozenset({"updated_at", "updated_by"})
 
 
-def snapshot(instance: models.Model) -> dict[str, Any]:
-    """The audited state of a record: concrete field values by attname, secrets left out."""
+def snapshot(instance: models.Model, loaded: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The audited state of a record: concrete field values by attname, secrets left out.
+
+    ``loaded``: the values by attname the row was read with (instead of the instance's current ones);
+    fields missing from it were deferred.
+    """
     # Deferred fields are left out: reading one would load the row again.
-    exclude = set(getattr(instance, "audit_exclude", ())) | _SKIP_FIELDS | instance.get_deferred_fields()
+    exclude = set(getattr(instance, "audit_exclude", ())) | _SKIP_FIELDS
     data: dict[str, Any] = {}
+    if loaded is None:
+        exclude |= instance.get_deferred_fields()
+        for f in instance._meta.concrete_fields:
+            if f.name in exclude or f.attname in exclude:
+                continue
+            data[f.attname] = to_json_value(getattr(instance, f.attname))
+        return data
     for f in instance._meta.concrete_fields:
-        if f.name in exclude or f.attname in exclude:
+        if f.name in exclude or f.attname in exclude or f.attname not in loaded:
             continue
-        data[f.attname] = to_json_value(getattr(instance, f.attname))
+        data[f.attname] = to_json_value(loaded[f.attname])
     return data
 
 

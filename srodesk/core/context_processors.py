@@ -7,7 +7,32 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from . import registry
-from .permissions import has_perm, perm_name
+from .permissions import grants, has_perm, perm_name
+
+#: Navigation entries (group, label, url) per set of grants: has_perm without a record depends on nothing
+#: else, and a district has a handful of distinct grant sets (roles), so this stays small.
+_NAV: dict[Any, list[tuple[str, str, str]]] = {}
+_NAV_LIMIT = 512
+
+
+def _nav_entries(user: Any) -> list[tuple[str, str, str]]:
+    key = (registry.version(), bool(user.is_superuser), frozenset(grant.permissions for grant in grants(user)))
+    entries = _NAV.get(key)
+    if entries is not None:
+        return entries
+    entries = []
+    for entry in registry.entries():
+        if entry.in_nav and has_perm(user, perm_name(entry.model, "view")):
+            entries.append(
+                (entry.nav_group or "Records", entry.verbose_name_plural.capitalize(), reverse(entry.url_name("list")))
+            )
+    for link in registry.nav_links():
+        if has_perm(user, link.perm):
+            entries.append((link.group, link.label, reverse(link.url_name)))
+    if len(_NAV) >= _NAV_LIMIT:
+        _NAV.clear()
+    _NAV[key] = entries
+    return entries
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -18,18 +43,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         return context
     current = request.path
     groups: dict[str, list[dict[str, Any]]] = {}
-    for entry in registry.entries():
-        if not entry.in_nav or not has_perm(user, perm_name(entry.model, "view")):
-            continue
-        url = reverse(entry.url_name("list"))
-        groups.setdefault(entry.nav_group or "Records", []).append(
-            {"label": entry.verbose_name_plural.capitalize(), "url": url, "active": current.startswith(url)}
-        )
-    for link in registry.nav_links():
-        if has_perm(user, link.perm):
-            url = reverse(link.url_name)
-            groups.setdefault(link.group, []).append(
-                {"label": link.label, "url": url, "active": current.startswith(url)}
-            )
+    for group, label, url in _nav_entries(user):
+        groups.setdefault(group, []).append({"label": label, "url": url, "active": current.startswith(url)})
     context["nav_groups"] = [{"name": name, "items": items} for name, items in groups.items()]
     return context

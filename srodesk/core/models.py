@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from .audit import to_json_value
+
 if TYPE_CHECKING:
     from django.db.models import Q
 
@@ -39,6 +41,9 @@ class RecordManager(models.Manager.from_queryset(RecordQuerySet)):  # type: igno
     pass
 
 
+_UNSET = object()
+
+
 class AuditedMixin:
     """Every save of a model with this mixin is written to the audit log by the one change hook.
 
@@ -46,15 +51,35 @@ class AuditedMixin:
     """
 
     audit_exclude: ClassVar[tuple[str, ...]] = ()
-    _audit_before: dict[str, Any] | None
 
     @classmethod
     def from_db(cls, db: str | None, field_names: Any, values: Any) -> Self:
         instance: Self = super().from_db(db, field_names, values)  # type: ignore[misc]
-        from .audit import snapshot
-
-        instance._audit_before = snapshot(instance)  # type: ignore[arg-type]
+        # The "before" state is worked out only when the row is saved (most loaded rows are only read).
+        # Lists and dicts (JSON, arrays) are taken in their audited form now, a copy, so that changing one
+        # in place does not change "before".
+        if any(isinstance(v, list | dict) for v in values):
+            values = [to_json_value(v) if isinstance(v, list | dict) else v for v in values]
+        instance.__dict__["_audit_loaded"] = (field_names, values)
         return instance
+
+    @property
+    def _audit_before(self) -> dict[str, Any] | None:
+        """The audited state as loaded from the database (or as last saved); ``None`` for a new row."""
+        state = self.__dict__.get("_audit_state", _UNSET)
+        if state is _UNSET:
+            loaded = self.__dict__.get("_audit_loaded")
+            if loaded is None:
+                return None
+            from .audit import snapshot
+
+            state = snapshot(self, dict(zip(*loaded, strict=True)))  # type: ignore[arg-type]
+            self.__dict__["_audit_state"] = state
+        return state  # type: ignore[no-any-return]
+
+    @_audit_before.setter
+    def _audit_before(self, state: dict[str, Any] | None) -> None:
+        self.__dict__["_audit_state"] = state
 
 
 class RecordModel(AuditedMixin, models.Model):
@@ -98,6 +123,9 @@ class RecordModel(AuditedMixin, models.Model):
     #: A user sees them on a row only when granted ``<app>.<action>_<model>`` in that row's scope;
     #: everywhere else (tables, detail, API, exports, forms, filters) they are left out or masked.
     restricted_fields: ClassVar[dict[str, tuple[str, ...]]] = {}
+    #: Large fields (a campus boundary) that list pages and related columns never show: left out when the
+    #: record is loaded as another record's foreign key (``RecordTable.with_related``).
+    bulky_fields: ClassVar[tuple[str, ...]] = ()
     #: Fields a viewer's search box matches (``icontains``).
     search_fields: ClassVar[tuple[str, ...]] = ()
 

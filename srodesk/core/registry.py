@@ -72,6 +72,12 @@ class RecordType:
 
 
 _registry: dict[type[Any], RecordType] = {}
+#: Bumped by every change of the registry or the navigation links (caches built from them compare it).
+_version = [0]
+
+
+def version() -> int:
+    return _version[0]
 
 
 def register(entry: RecordType) -> RecordType:
@@ -97,6 +103,7 @@ def register(entry: RecordType) -> RecordType:
         viewset.serializer_class = viewset.serializer_class or entry.serializer
         viewset.filterset_class = getattr(viewset, "filterset_class", None) or entry.filterset
     _registry[entry.model] = entry
+    _version[0] += 1
     return entry
 
 
@@ -117,6 +124,7 @@ _nav_links: list[NavLink] = []
 def register_nav_link(link: NavLink) -> NavLink:
     if link not in _nav_links:
         _nav_links.append(link)
+        _version[0] += 1
     return link
 
 
@@ -126,6 +134,7 @@ def nav_links() -> list[NavLink]:
 
 def unregister(model: type[Any]) -> RecordType:
     """Remove a type (tests use it to prove the conformance check notices missing wiring)."""
+    _version[0] += 1
     return _registry.pop(model)
 
 

@@ -58,10 +58,7 @@ class RecordViewMixin(LoginRequiredMixin):
             raise PermissionDenied
 
     def base_queryset(self, action: str | None = None) -> QuerySet[Any]:
-        qs = self.model._default_manager.alive()  # type: ignore[attr-defined]
-        related = self.record_type.table.related_paths()
-        if related:
-            qs = qs.select_related(*related)
+        qs = self.record_type.table.with_related(self.model._default_manager.alive())  # type: ignore[attr-defined]
         return restrict(qs, self.request.user, action or self.action)  # type: ignore[attr-defined]
 
     def get_object(self, pk: int, action: str | None = None) -> Any:

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from srodesk.core.links import detail_url
 from srodesk.core.models import RecordClass, ScopedRecordModel
 
 from .choices import SRP_ACTION, DrillStatus, DrillType, FeatureKind, MapKind, TimeOfDay
@@ -105,7 +106,7 @@ class Drill(ScopedRecordModel):
         return f"{self.get_drill_type_display()} drill, {day}"
 
     def get_absolute_url(self) -> str:
-        return reverse("drills:drill_detail", args=[self.pk])
+        return detail_url("drills:drill_detail", self.pk)
 
     @property
     def when(self) -> dt.datetime | None:
@@ -195,7 +196,7 @@ class EmergencyPlan(ScopedRecordModel):
         return f"{self.name} – {self.building}"
 
     def get_absolute_url(self) -> str:
-        return reverse("drills:emergencyplan_detail", args=[self.pk])
+        return detail_url("drills:emergencyplan_detail", self.pk)
 
     def feature_rows(self) -> list[tuple[str, str, str]]:
         """(name, what it is, geometry type) of each drawn feature, for the printed plan."""

@@ -15,8 +15,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
-from django.urls import reverse
 
+from srodesk.core.links import detail_url
 from srodesk.core.models import RecordClass, RecordModel, ScopedRecordModel
 
 from .choices import (
@@ -157,7 +157,7 @@ class Incident(LawEnforcementRecord):
         return f"{self.number or 'Draft'} – {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("incidents:incident_detail", args=[self.pk])
+        return detail_url("incidents:incident_detail", self.pk)
 
     @property
     def is_locked(self) -> bool:
@@ -227,7 +227,7 @@ class Offense(IncidentChild):
         return f"{self.ucr_code} {codes.label('OffenseCode', self.ucr_code)}"
 
     def get_absolute_url(self) -> str:
-        return reverse(f"incidents:{self._meta.model_name}_detail", args=[self.pk])
+        return detail_url(f"incidents:{self._meta.model_name}_detail", self.pk)
 
 
 class InvolvedPerson(IncidentChild):
@@ -277,7 +277,7 @@ class InvolvedPerson(IncidentChild):
         return f"{self.get_role_display()} {self.sequence_number}: {self.display_name}"
 
     def get_absolute_url(self) -> str:
-        return reverse(f"incidents:{self._meta.model_name}_detail", args=[self.pk])
+        return detail_url(f"incidents:{self._meta.model_name}_detail", self.pk)
 
     @property
     def display_name(self) -> str:
@@ -305,7 +305,7 @@ class VictimOffenderRelationship(IncidentChild):
         return f"{self.victim} → {self.offender}: {self.relationship}"
 
     def get_absolute_url(self) -> str:
-        return reverse(f"incidents:{self._meta.model_name}_detail", args=[self.pk])
+        return detail_url(f"incidents:{self._meta.model_name}_detail", self.pk)
 
 
 class Property(IncidentChild):
@@ -331,7 +331,7 @@ class Property(IncidentChild):
         return self.description or self.get_description_code_display() or "Property"
 
     def get_absolute_url(self) -> str:
-        return reverse(f"incidents:{self._meta.model_name}_detail", args=[self.pk])
+        return detail_url(f"incidents:{self._meta.model_name}_detail", self.pk)
 
 
 class Arrest(IncidentChild):
@@ -371,7 +371,7 @@ class Arrest(IncidentChild):
         return f"{self.get_arrest_type_display()} {self.arrest_date} ({self.arrest_offense})"
 
     def get_absolute_url(self) -> str:
-        return reverse(f"incidents:{self._meta.model_name}_detail", args=[self.pk])
+        return detail_url(f"incidents:{self._meta.model_name}_detail", self.pk)
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.arrestee_id is not None:
@@ -410,7 +410,7 @@ class UseOfForce(IncidentChild):
         return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d}"
 
     def get_absolute_url(self) -> str:
-        return reverse(f"incidents:{self._meta.model_name}_detail", args=[self.pk])
+        return detail_url(f"incidents:{self._meta.model_name}_detail", self.pk)
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.subject_id is not None:
@@ -528,7 +528,7 @@ class Search(LawEnforcementRecord):
         return f"Search of {self.get_subject_display().lower()} {self.occurred_at:%Y-%m-%d}"
 
     def get_absolute_url(self) -> str:
-        return reverse("incidents:search_detail", args=[self.pk])
+        return detail_url("incidents:search_detail", self.pk)
 
     @property
     def needs_justification(self) -> bool:
@@ -587,7 +587,7 @@ class EvidenceItem(LawEnforcementRecord):
         return f"{self.number or 'Item'} – {self.description[:60]}"
 
     def get_absolute_url(self) -> str:
-        return reverse("incidents:evidenceitem_detail", args=[self.pk])
+        return detail_url("incidents:evidenceitem_detail", self.pk)
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.number or self.agency_id is None:
@@ -675,7 +675,7 @@ class Pursuit(LawEnforcementRecord):
         return f"Pursuit {self.started_at:%Y-%m-%d %H:%M}"
 
     def get_absolute_url(self) -> str:
-        return reverse("incidents:pursuit_detail", args=[self.pk])
+        return detail_url("incidents:pursuit_detail", self.pk)
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.flagged = self.left_district_property and not self.threat_to_school.strip()
@@ -715,7 +715,7 @@ class DisciplineReferral(RecordModel):
         return f"{self.behaviour} ({self.occurred_at:%Y-%m-%d})"
 
     def get_absolute_url(self) -> str:
-        return reverse("incidents:disciplinereferral_detail", args=[self.pk])
+        return detail_url("incidents:disciplinereferral_detail", self.pk)
 
     def clean(self) -> None:
         super().clean()

@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 
+from srodesk.core.links import detail_url
 from srodesk.core.models import RecordClass, RecordModel
 
 from .choices import RuleSet, SchoolLevel
@@ -84,7 +84,7 @@ class District(RecordModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("organizations:district_detail", args=[self.pk])
+        return detail_url("organizations:district_detail", self.pk)
 
 
 class School(RecordModel):
@@ -110,6 +110,7 @@ class School(RecordModel):
         "agency": "district__partnerships__agency",
     }
     search_fields = ("name", "nces_id", "city")
+    bulky_fields = ("campus_boundary",)
 
     class Meta:
         ordering = ("district__name", "name")
@@ -126,7 +127,7 @@ class School(RecordModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("organizations:school_detail", args=[self.pk])
+        return detail_url("organizations:school_detail", self.pk)
 
 
 class Agency(RecordModel):
@@ -156,7 +157,7 @@ class Agency(RecordModel):
         return f"{self.name} ({self.ori})"
 
     def get_absolute_url(self) -> str:
-        return reverse("organizations:agency_detail", args=[self.pk])
+        return detail_url("organizations:agency_detail", self.pk)
 
 
 class Partnership(RecordModel):
@@ -207,7 +208,7 @@ class Partnership(RecordModel):
         return f"{self.agency.name} – {self.district.name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("organizations:partnership_detail", args=[self.pk])
+        return detail_url("organizations:partnership_detail", self.pk)
 
     def clean(self) -> None:
         super().clean()

@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
-from django.urls import reverse
 
+from srodesk.core.links import detail_url
 from srodesk.core.models import RecordClass, RecordModel
 
 from .choices import (
@@ -184,7 +184,7 @@ class Student(PersonNameMixin, RecordModel):
         return self.display_name
 
     def get_absolute_url(self) -> str:
-        return reverse("people:student_detail", args=[self.pk])
+        return detail_url("people:student_detail", self.pk)
 
     @classmethod
     def search_q(cls, value: str) -> Q:
@@ -282,7 +282,7 @@ class StaffMember(PersonNameMixin, RecordModel):
         return self.full_name
 
     def get_absolute_url(self) -> str:
-        return reverse("people:staffmember_detail", args=[self.pk])
+        return detail_url("people:staffmember_detail", self.pk)
 
     @classmethod
     def search_q(cls, value: str) -> Q:
@@ -327,7 +327,7 @@ class Guardian(PersonNameMixin, RecordModel):
         return self.full_name
 
     def get_absolute_url(self) -> str:
-        return reverse("people:guardian_detail", args=[self.pk])
+        return detail_url("people:guardian_detail", self.pk)
 
     @classmethod
     def search_q(cls, value: str) -> Q:
@@ -367,7 +367,7 @@ class OtherPerson(PersonNameMixin, RecordModel):
         return self.full_name
 
     def get_absolute_url(self) -> str:
-        return reverse("people:otherperson_detail", args=[self.pk])
+        return detail_url("people:otherperson_detail", self.pk)
 
     @classmethod
     def search_q(cls, value: str) -> Q:
@@ -418,7 +418,7 @@ class Vehicle(RecordModel):
         return f"{self.plate}{' ' + self.plate_state if self.plate_state else ''}{' – ' + desc if desc else ''}"
 
     def get_absolute_url(self) -> str:
-        return reverse("people:vehicle_detail", args=[self.pk])
+        return detail_url("people:vehicle_detail", self.pk)
 
     @classmethod
     def search_q(cls, value: str) -> Q:
@@ -495,7 +495,7 @@ class Disclosure(RecordModel):
         return f"{self.disclosed_at:%Y-%m-%d} to {self.recipient_organization or self.recipient_name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("people:disclosure_detail", args=[self.pk])
+        return detail_url("people:disclosure_detail", self.pk)
 
     def clean(self) -> None:
         super().clean()
@@ -545,7 +545,7 @@ class RosterImport(RecordModel):
         return f"Roster import #{self.pk} ({self.get_status_display()})"
 
     def get_absolute_url(self) -> str:
-        return reverse("people:rosterimport_detail", args=[self.pk])
+        return detail_url("people:rosterimport_detail", self.pk)
 
     @property
     def percent(self) -> int:

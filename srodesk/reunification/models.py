@@ -15,8 +15,8 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 
+from srodesk.core.links import detail_url
 from srodesk.core.models import RecordClass, RecordModel
 from srodesk.people.models import fold
 
@@ -91,7 +91,7 @@ class ReunificationEvent(RecordModel):
         return f"{prefix}Reunification at {self.site_name}{when}"
 
     def get_absolute_url(self) -> str:
-        return reverse("reunification:reunificationevent_detail", args=[self.pk])
+        return detail_url("reunification:reunificationevent_detail", self.pk)
 
     @property
     def is_open(self) -> bool:
@@ -137,7 +137,7 @@ class EventStudent(_EventPart):
         return f"{self.name} ({self.get_status_display()})"
 
     def get_absolute_url(self) -> str:
-        return reverse("reunification:eventstudent_detail", args=[self.pk])
+        return detail_url("reunification:eventstudent_detail", self.pk)
 
     @classmethod
     def search_q(cls, value: str) -> Q:
@@ -215,7 +215,7 @@ class ReunificationCard(_EventPart):
         return f"Card #{self.pk}: {self.event_student.name} → {self.adult_name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("reunification:reunificationcard_detail", args=[self.pk])
+        return detail_url("reunification:reunificationcard_detail", self.pk)
 
     @classmethod
     def search_q(cls, value: str) -> Q:
@@ -250,7 +250,7 @@ class ReunificationException(_EventPart):
         return f"{self.get_kind_display()}: {self.event_student.name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("reunification:reunificationexception_detail", args=[self.pk])
+        return detail_url("reunification:reunificationexception_detail", self.pk)
 
     @classmethod
     def search_q(cls, value: str) -> Q:

@@ -16,9 +16,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
+from srodesk.core.links import detail_url
 from srodesk.core.models import RecordClass, RecordModel, ScopedRecordModel
 from srodesk.people.choices import DisclosureBasis
 
@@ -120,7 +120,7 @@ class CommunityAgency(RecordModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("support:communityagency_detail", args=[self.pk])
+        return detail_url("support:communityagency_detail", self.pk)
 
 
 class Referral(StudentRecord):
@@ -154,7 +154,7 @@ class Referral(StudentRecord):
         return f"Referral #{self.pk} to {self.community_agency.name}" if self.pk else "New referral"
 
     def get_absolute_url(self) -> str:
-        return reverse("support:referral_detail", args=[self.pk])
+        return detail_url("support:referral_detail", self.pk)
 
     @property
     def has_consent(self) -> bool:
@@ -229,7 +229,7 @@ class MandatedReport(StudentRecord):
         return f"Mandated report #{self.pk}" if self.pk else "New mandated report"
 
     def get_absolute_url(self) -> str:
-        return reverse("support:mandatedreport_detail", args=[self.pk])
+        return detail_url("support:mandatedreport_detail", self.pk)
 
     @classmethod
     def member_filter(cls, user: Any) -> Q:
@@ -311,7 +311,7 @@ class ReportingRule(RecordModel):
         return f"{self.statute} from {self.effective_from:%Y-%m-%d}"
 
     def get_absolute_url(self) -> str:
-        return reverse("support:reportingrule_detail", args=[self.pk])
+        return detail_url("support:reportingrule_detail", self.pk)
 
     def clean(self) -> None:
         super().clean()
@@ -371,7 +371,7 @@ class StudentContact(ScopedRecordModel):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("support:studentcontact_detail", args=[self.pk])
+        return detail_url("support:studentcontact_detail", self.pk)
 
     def clean(self) -> None:
         super().clean()
@@ -400,7 +400,7 @@ class AttendanceImport(ScopedRecordModel):
         return f"Attendance import #{self.pk} ({self.get_status_display()})"
 
     def get_absolute_url(self) -> str:
-        return reverse("support:attendanceimport_detail", args=[self.pk])
+        return detail_url("support:attendanceimport_detail", self.pk)
 
     @property
     def finished(self) -> bool:
@@ -430,7 +430,7 @@ class AttendanceRecord(StudentRecord):
         return f"{self.date:%Y-%m-%d} {self.get_status_display()}"
 
     def get_absolute_url(self) -> str:
-        return reverse("support:attendancerecord_detail", args=[self.pk])
+        return detail_url("support:attendancerecord_detail", self.pk)
 
     def clean(self) -> None:
         super().clean()
@@ -458,7 +458,7 @@ class TruancyThreshold(RecordModel):
         return f"{self.name}: {self.unexcused_absences} unexcused in {self.within_school_days} school days"
 
     def get_absolute_url(self) -> str:
-        return reverse("support:truancythreshold_detail", args=[self.pk])
+        return detail_url("support:truancythreshold_detail", self.pk)
 
     def clean(self) -> None:
         super().clean()
@@ -496,7 +496,7 @@ class TruancyCase(StudentRecord):
         return f"Truancy case #{self.pk}" if self.pk else "New truancy case"
 
     def get_absolute_url(self) -> str:
-        return reverse("support:truancycase_detail", args=[self.pk])
+        return detail_url("support:truancycase_detail", self.pk)
 
     def clean(self) -> None:
         super().clean()
@@ -533,7 +533,7 @@ class Intervention(ScopedRecordModel):
         return f"{self.get_kind_display()} on {self.occurred_on:%Y-%m-%d}"
 
     def get_absolute_url(self) -> str:
-        return reverse("support:intervention_detail", args=[self.pk])
+        return detail_url("support:intervention_detail", self.pk)
 
     def derive_scope(self) -> None:
         if self.case_id is not None:
@@ -578,7 +578,7 @@ class AgencyRequest(StudentRecord):
         return f"Request #{self.pk} from {self.requester_agency}" if self.pk else "New agency request"
 
     def get_absolute_url(self) -> str:
-        return reverse("support:agencyrequest_detail", args=[self.pk])
+        return detail_url("support:agencyrequest_detail", self.pk)
 
     @property
     def may_release(self) -> bool:

@@ -17,9 +17,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
+from srodesk.core.links import detail_url
 from srodesk.core.models import RecordClass, RecordModel, ScopedRecordModel
 
 from .choices import (
@@ -71,7 +71,7 @@ class Team(ScopedRecordModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("threats:team_detail", args=[self.pk])
+        return detail_url("threats:team_detail", self.pk)
 
     @classmethod
     def member_filter(cls, user: Any) -> Q:
@@ -184,7 +184,7 @@ class ThreatCase(ScopedRecordModel):
         return f"Threat case #{self.pk}"
 
     def get_absolute_url(self) -> str:
-        return reverse("threats:threatcase_detail", args=[self.pk])
+        return detail_url("threats:threatcase_detail", self.pk)
 
     @classmethod
     def member_filter(cls, user: Any) -> Q:

@@ -1,0 +1,89 @@
+"""Where one request's time goes, in-process: pyinstrument over repeated requests of one path as one user.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/srodesk_bench SECRET_KEY=x SRODESK_DEMO=true \
+      .venv/bin/python bench/profile_request.py --role school_admin /people/students/ [--repeat 20] [--html out.html]
+
+The user is the first generated account holding the role at the busiest school (as ``probe.py`` picks them);
+``--user`` names one instead. Prints the mean wall time and queries per request, then the profile (the first
+request is a warm-up and is not profiled).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "srodesk.config.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import django
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from probe import district, sessions  # noqa: E402
+from pyinstrument import Profiler  # noqa: E402
+
+from srodesk.accounts.models import User  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("path")
+    parser.add_argument("--role", default="school_admin")
+    parser.add_argument("--user")
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--html")
+    parser.add_argument(
+        "--cprofile", metavar="SORT", help="also print cProfile's figures sorted by SORT (cumulative, tottime)"
+    )
+    parser.add_argument("--top", type=int, default=60, help="rows of the cProfile table")
+    args = parser.parse_args()
+
+    if args.user:
+        user = User.objects.get(username=args.user)
+    else:
+        found = [s for s in sessions(district()) if s["role"] == args.role]
+        if not found:
+            raise SystemExit(f"no generated user with role {args.role}")
+        user = User.objects.get(username=found[0]["username"])
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    response = client.get(args.path)
+    print(f"{args.path} as {user.username}: status {response.status_code}, {len(response.content)} bytes")
+    with CaptureQueriesContext(connection) as queries:
+        client.get(args.path)
+    started = time.perf_counter()
+    for _ in range(args.repeat):
+        client.get(args.path)
+    plain = (time.perf_counter() - started) / args.repeat
+    print(f"mean {plain * 1000:.1f} ms per request without a profiler")
+    profiler = Profiler(interval=0.0005)
+    started = time.perf_counter()
+    profiler.start()
+    for _ in range(args.repeat):
+        client.get(args.path)
+    profiler.stop()
+    elapsed = (time.perf_counter() - started) / args.repeat
+    print(f"mean {elapsed * 1000:.1f} ms per request under pyinstrument, {len(queries)} queries")
+    if args.html:
+        Path(args.html).write_text(profiler.output_html())
+    print(profiler.output_text(unicode=True, color=False))
+    if args.cprofile:
+        stats = cProfile.Profile()
+        stats.enable()
+        for _ in range(args.repeat):
+            client.get(args.path)
+        stats.disable()
+        pstats.Stats(stats).sort_stats(args.cprofile).print_stats(args.top)
+
+
+if __name__ == "__main__":
+    main()
