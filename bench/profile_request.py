@@ -17,6 +17,7 @@ import pstats
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "srodesk.config.settings")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -27,7 +28,6 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from probe import district, sessions  # noqa: E402
 from pyinstrument import Profiler  # noqa: E402
 
@@ -45,6 +45,7 @@ def main() -> None:
         "--cprofile", metavar="SORT", help="also print cProfile's figures sorted by SORT (cumulative, tottime)"
     )
     parser.add_argument("--top", type=int, default=60, help="rows of the cProfile table")
+    parser.add_argument("--sql", action="store_true", help="also print each query of one request with its time")
     args = parser.parse_args()
 
     if args.user:
@@ -58,13 +59,27 @@ def main() -> None:
     client.force_login(user)
     response = client.get(args.path)
     print(f"{args.path} as {user.username}: status {response.status_code}, {len(response.content)} bytes")
-    with CaptureQueriesContext(connection) as queries:
+    timed: list[tuple[float, str]] = []
+
+    def timer(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            timed.append(((time.perf_counter() - started) * 1000, sql))
+
+    with connection.execute_wrapper(timer):
         client.get(args.path)
-    started = time.perf_counter()
+    print(f"{len(timed)} queries, {sum(ms for ms, _ in timed):.1f} ms in the database")
+    if args.sql:
+        for ms, sql in timed:
+            print(f"{ms:8.2f} ms  {sql[:400]}")
+    started, cpu = time.perf_counter(), time.process_time()
     for _ in range(args.repeat):
         client.get(args.path)
     plain = (time.perf_counter() - started) / args.repeat
-    print(f"mean {plain * 1000:.1f} ms per request without a profiler")
+    cpu = (time.process_time() - cpu) / args.repeat
+    print(f"mean {plain * 1000:.1f} ms per request without a profiler ({cpu * 1000:.1f} ms of CPU in this process)")
     profiler = Profiler(interval=0.0005)
     started = time.perf_counter()
     profiler.start()
@@ -72,7 +87,7 @@ def main() -> None:
         client.get(args.path)
     profiler.stop()
     elapsed = (time.perf_counter() - started) / args.repeat
-    print(f"mean {elapsed * 1000:.1f} ms per request under pyinstrument, {len(queries)} queries")
+    print(f"mean {elapsed * 1000:.1f} ms per request under pyinstrument")
     if args.html:
         Path(args.html).write_text(profiler.output_html())
     print(profiler.output_text(unicode=True, color=False))

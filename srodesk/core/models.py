@@ -42,6 +42,23 @@ class RecordManager(models.Manager.from_queryset(RecordQuerySet)):  # type: igno
 
 
 _UNSET = object()
+_MUTABLE: dict[tuple[type, tuple[str, ...]], tuple[int, ...]] = {}
+
+
+def _mutable_positions(model: type, field_names: Any) -> tuple[int, ...]:
+    """Where, in a row loaded with these fields, values may be lists or dicts (JSON and array fields)."""
+    key = (model, tuple(field_names))
+    found = _MUTABLE.get(key)
+    if found is None:
+        kinds = {"JSONField", "ArrayField", "HStoreField"}
+        by_attname = {f.attname: f for f in model._meta.concrete_fields}  # type: ignore[attr-defined]
+        found = _MUTABLE[key] = tuple(
+            i
+            for i, name in enumerate(field_names)
+            if name in by_attname
+            and (by_attname[name].get_internal_type() in kinds or type(by_attname[name]).__name__ in kinds)
+        )
+    return found
 
 
 class AuditedMixin:
@@ -58,8 +75,12 @@ class AuditedMixin:
         # The "before" state is worked out only when the row is saved (most loaded rows are only read).
         # Lists and dicts (JSON, arrays) are taken in their audited form now, a copy, so that changing one
         # in place does not change "before".
-        if any(isinstance(v, list | dict) for v in values):
-            values = [to_json_value(v) if isinstance(v, list | dict) else v for v in values]
+        mutable = _mutable_positions(cls, field_names)
+        if mutable:
+            values = list(values)
+            for i in mutable:
+                if isinstance(values[i], list | dict):
+                    values[i] = to_json_value(values[i])
         instance.__dict__["_audit_loaded"] = (field_names, values)
         return instance
 

@@ -27,6 +27,30 @@ class Column:
 
 _COLUMNS: dict[tuple[type, str], Column] = {}
 _RELATED: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+_LABELS: dict[tuple[type, str], dict[Any, Any] | None] = {}
+
+
+def _choice_labels(model: type, name: str) -> dict[Any, Any] | None:
+    """A model field's choice labels by value (what ``get_<field>_display`` returns), once per field.
+
+    ``None`` when the attribute is not a field with plain choices; the caller falls back to the model."""
+    key = (model, name)
+    if key in _LABELS:
+        return _LABELS[key]
+    labels: dict[Any, Any] | None = None
+    meta = getattr(model, "_meta", None)
+    if meta is not None:
+        try:
+            field = meta.get_field(name)
+        except FieldDoesNotExist:
+            field = None
+        if field is not None and getattr(field, "choices", None) and getattr(field, "concrete", False):
+            try:
+                labels = dict(field.flatchoices)
+            except TypeError:  # unhashable choice values: leave them to get_<field>_display
+                labels = None
+    _LABELS[key] = labels
+    return labels
 
 
 class RecordTable:
@@ -152,12 +176,18 @@ class RecordTable:
     def raw_value(obj: Any, name: str) -> Any:
         value: Any = obj
         parts = name.split("__")
+        last = len(parts) - 1
         for i, part in enumerate(parts):
             if value is None:
                 return None
-            display = getattr(value, f"get_{part}_display", None)
-            if display is not None and i == len(parts) - 1:
-                return display()
+            if i == last:
+                labels = _choice_labels(type(value), part)
+                if labels is not None:
+                    raw = getattr(value, part, None)
+                    return labels.get(raw, raw)
+                display = getattr(value, f"get_{part}_display", None)
+                if display is not None:
+                    return display()
             value = getattr(value, part, None)
         if callable(value):
             value = value()
