@@ -57,6 +57,10 @@ EXTRAS: tuple[Extra, ...] = (
     Extra("dashboard (school_admin)", "pages", "school_admin", "/"),
     Extra("dashboard (sro)", "pages", "sro", "/"),
     Extra("dashboard (platform_admin)", "pages", "platform_admin", "/"),
+    # The dashboard's record counts, which the page requests after it has loaded.
+    Extra("dashboard counts (school_admin)", "pages", "school_admin", "/dashboard/counts/"),
+    Extra("dashboard counts (sro)", "pages", "sro", "/dashboard/counts/"),
+    Extra("dashboard counts (platform_admin)", "pages", "platform_admin", "/dashboard/counts/"),
     Extra("search (sro)", "pages", "sro", "/search/?q={family}"),
     Extra("search (school_admin)", "pages", "school_admin", "/search/?q={family}"),
     Extra("students list, whole district (platform_admin)", "lists", "platform_admin", "/people/students/",

@@ -6,5 +6,6 @@ app_name = "core"
 
 urlpatterns = [
     path("", pages.dashboard, name="dashboard"),
+    path("dashboard/counts/", pages.dashboard_counts, name="dashboard_counts"),
     path("search/", pages.search, name="search"),
 ]

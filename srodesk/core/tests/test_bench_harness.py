@@ -127,11 +127,23 @@ def test_harness_measures_the_small_district(tmp_path: Path) -> None:
     assert floor["statements"] > 0
     assert floor["requests"] > 0
     assert "incidents_incident" in rows["incidents list (sro_supervisor)"]["query_tables"]
+    # The cost of one request, measured in-process without load: Python CPU and SQL time, and the capacity
+    # estimate they give (a create is not repeated, so it has none).
+    cost = rows["incidents list (sro_supervisor)"]["cost"]
+    assert cost is not None
+    assert cost["requests"] == 7
+    assert cost["python_cpu"] > 0
+    assert cost["sql"] >= 0
+    assert cost["wall"] > 0
+    assert cost["predicted_p50_ms"] >= 0
+    assert cost["budget_ms"] > 0
     # The create really created: as many reports as the harness sent, numbered by the service.
     created = rows["API create incident (sro)"]
     assert created["statuses"] == {"201": created["requests"]}
+    assert created["cost"] is None
     framework = measured["floors"]["framework"]
     assert framework["start"]["requests"] > 0
     assert framework["end"]["requests"] > 0
+    assert measured["floors"]["framework_cost"]["python_cpu"] > 0
     assert measured["memory"]["peak_mb"] > 0
     assert measured["district"]["slug"] == "bench-small-5"

@@ -121,6 +121,10 @@ def test_login_page_is_accessible(demo: None, page: Any) -> None:
 
 def test_sro_pages_are_accessible(sro_page: Any) -> None:
     page = sro_page
+    # The record counts arrive after the page.
+    page.locator("#record-cards .count").first.wait_for()
+    assert page.locator("#record-cards").get_attribute("aria-busy") is None
+    assert page.locator("#record-cards article", has_text="Schools").locator(".count").inner_text() == "1"
     assert_accessible(page, "Dashboard")
     screenshot(page, "dashboard.png")
 

@@ -71,8 +71,12 @@ def test_navigation_follows_roles(demo: None) -> None:
 
 
 def test_dashboard_counts_only_what_the_user_may_see(demo: None) -> None:
-    response = signed_in("demo-sro").get(reverse("core:dashboard"))
-    counts = {card["entry"].model.__name__: card["count"] for card in response.context["cards"]}
+    sro = signed_in("demo-sro")
+    response = sro.get(reverse("core:dashboard"))
+    counts = {
+        card["entry"].model.__name__: card["count"]
+        for card in sro.get(reverse("core:dashboard_counts")).context["cards"]
+    }
     assert counts["School"] == 1  # the SRO is assigned to one school of five
     assert counts["District"] == 1
     assert "RoleAssignment" not in counts
@@ -158,3 +162,28 @@ def test_python_dash_m_srodesk_runs() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "Verify the audit log's hash chain" in result.stdout
+
+
+def test_dashboard_counts_come_after_the_page_and_alone_without_script(demo: None) -> None:
+    sro = signed_in("demo-sro")
+    page = sro.get(reverse("core:dashboard")).content.decode()
+    counts_url = reverse("core:dashboard_counts")
+    assert f'hx-get="{counts_url}"' in page
+    assert f'<noscript><a href="{counts_url}">Show the counts</a></noscript>' in page
+    assert 'class="count"' not in page
+
+    fragment = sro.get(counts_url, headers={"HX-Request": "true"}).content.decode()
+    assert fragment.lstrip().startswith('<div id="record-cards" class="cards">')
+    assert "<html" not in fragment
+    schools = reverse("organizations:school_list")
+    assert f'<h3><a href="{schools}">Schools</a></h3>\n    <p class="count">1</p>' in fragment
+
+    full = sro.get(counts_url).content.decode()
+    assert "<h1>Records in your scope</h1>" in full
+    assert f'<h3><a href="{schools}">Schools</a></h3>\n    <p class="count">1</p>' in full
+
+
+def test_dashboard_counts_need_a_sign_in(demo: None) -> None:
+    response = Client().get(reverse("core:dashboard_counts"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))

@@ -160,7 +160,7 @@ def searched(user: User, text: str) -> set[str]:
 
 
 def dashboard_counts(user: User) -> dict[str, int]:
-    response = web(user).get(reverse("core:dashboard"))
+    response = web(user).get(reverse("core:dashboard_counts"))
     assert response.status_code == 200
     return {card["entry"].model.__name__: card["count"] for card in response.context["cards"]}
 
