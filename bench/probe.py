@@ -6,8 +6,11 @@ Run by ``bench/run.py`` (once per database) with the server's environment. It pi
 largest generated district, expands every endpoint of ``endpoints.py`` into concrete paths for each of
 them, then requests each endpoint once through Django's test ``Client`` inside ``CaptureQueriesContext``:
 the number of queries it makes (at two page sizes for lists), its status, and the data SQL it sends (the
-database floor replays it). Production code is not changed: the test client runs the same URL map and
-middleware in this process, against the same database.
+database floor replays it). Then it requests each GET endpoint's first path ``COST_REPEAT`` more times,
+without load, and keeps the medians of one request's cost: wall time, CPU time of this process (Python)
+and the summed time of its SQL statements (``cost``). The test client does no network I/O, so the wall
+time is about the Python CPU time plus the wait for the database. Production code is not changed: the
+test client runs the same URL map and middleware in this process, against the same database.
 """
 
 from __future__ import annotations
@@ -17,8 +20,11 @@ import json
 import os
 import random
 import re
+import statistics
 import sys
+import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -35,7 +41,7 @@ from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from endpoints import EXTRAS, GROUPS, ROLE_PREFERENCE, SESSIONS  # noqa: E402
+from endpoints import EMPTY_PATH, EXTRAS, GROUPS, ROLE_PREFERENCE, SESSIONS  # noqa: E402
 
 from srodesk.accounts.models import RoleAssignment, User  # noqa: E402
 from srodesk.bench_data.generators.organizations import BENCH_PASSWORD  # noqa: E402
@@ -45,6 +51,8 @@ from srodesk.organizations.models import District, School  # noqa: E402
 from srodesk.people.models import Student  # noqa: E402
 
 DETAILS_PER_USER = 40
+#: Requests of a GET endpoint's first path whose median wall, CPU and SQL time make its ``cost``.
+COST_REPEAT = 7
 #: Tables of the request's plumbing (session, user, grants, MFA, audit writes): not part of the page's data.
 PLUMBING = frozenset(
     {
@@ -311,7 +319,50 @@ def request(client: Client, ep: dict[str, Any], username: str, path: str) -> tup
     return response.status_code, [q["sql"] for q in captured.captured_queries]
 
 
-def count(users: list[dict[str, Any]], eps: list[dict[str, Any]]) -> None:
+class SqlTimer:
+    """``connection.execute_wrapper``: the summed wall time of the statements run through it, in seconds, and
+    the CPU time this process spent inside them (the driver's share, also part of the process's CPU time)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.cpu_seconds = 0.0
+
+    def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
+        start, start_cpu = time.perf_counter(), time.process_time()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - start
+            self.cpu_seconds += time.process_time() - start_cpu
+
+
+def cost(client: Client, path: str) -> dict[str, Any]:
+    """Medians over ``COST_REPEAT`` GET requests of one path: wall, process CPU and SQL time in ms.
+
+    ``sql`` is the wall time of the statements, so it holds the driver's CPU time too (``sql_cpu``, also in
+    ``python_cpu``): ``python_cpu + sql`` exceeds ``wall`` by about that much.
+    """
+    wall, cpu, sql, sql_cpu = [], [], [], []
+    for _ in range(COST_REPEAT):
+        timer = SqlTimer()
+        with connection.execute_wrapper(timer):
+            start_wall, start_cpu = time.perf_counter(), time.process_time()
+            client.get(path)
+            cpu.append(time.process_time() - start_cpu)
+            wall.append(time.perf_counter() - start_wall)
+        sql.append(timer.seconds)
+        sql_cpu.append(timer.cpu_seconds)
+    return {
+        "wall": round(statistics.median(wall) * 1000, 2),
+        "python_cpu": round(statistics.median(cpu) * 1000, 2),
+        "sql": round(statistics.median(sql) * 1000, 2),
+        "sql_cpu": round(statistics.median(sql_cpu) * 1000, 2),
+        "requests": COST_REPEAT,
+    }
+
+
+def count(users: list[dict[str, Any]], eps: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Queries and cost of every endpoint (in ``eps``); returns the cost of the framework floor's empty page."""
     clients: dict[str, Client] = {}
     for u in users:
         client = Client()
@@ -340,6 +391,17 @@ def count(users: list[dict[str, Any]], eps: list[dict[str, Any]]) -> None:
             ep["queries_by_page_size"] = {
                 size: len(request(client, ep, username, with_limit(path, size))[1]) for size in (10, 50)
             }
+        # A create is not repeated (each would add a record), nor a page that did not answer as expected.
+        ep["cost"] = cost(client, path) if ep["method"] == "GET" and status == ep["expect"] else None
+    return floor_cost(next(iter(clients.values()))) if clients else None
+
+
+def floor_cost(client: Client) -> dict[str, Any] | None:
+    """The cost of the framework floor's empty page, through the floor server's URL map (``floor_urls``)."""
+    with override_settings(ROOT_URLCONF="floor_urls"):
+        if client.get(EMPTY_PATH).status_code != 200:  # also warms the URL map
+            return None
+        return cost(client, EMPTY_PATH)
 
 
 def _first_table(sql: str) -> str:
@@ -360,13 +422,14 @@ def main() -> None:
     eps = endpoints(d, users, skipped)
     if args.only:
         eps = [ep for ep in eps if re.search(args.only, ep["name"])]
-    count(users, eps)
+    framework_cost = count(users, eps)
     plan = {
         "district": {"slug": d.slug, "name": d.name, "students": Student.objects.filter(district=d).count()},
         "database": connection.vendor,
         "password": BENCH_PASSWORD,
         "sessions": users,
         "endpoints": eps,
+        "framework_cost": framework_cost,
         "skipped": skipped,
     }
     Path(args.out).write_text(json.dumps(plan, indent=1, default=str))

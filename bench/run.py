@@ -8,7 +8,9 @@
 1. ``probe.py`` (in-process, Django's test client) picks 16 users of several roles in the largest generated
    district, expands every endpoint of ``endpoints.py`` into paths each of them may request, and counts the
    queries of one request of each (lists at two page sizes; again on the small district's database when
-   given, to show the count does not grow with the district).
+   given, to show the count does not grow with the district). It also times a few requests of each GET
+   endpoint without load: the Python CPU and SQL time of one request (``cost``), from which ``capacity``
+   predicts the latency under the run's clients.
 2. The production server starts as deployed: ``srodesk serve`` (gunicorn, 2 worker processes, threaded),
    with ``SRODESK_DEMO=true`` so the bench users need no second factor. A second gunicorn, identical but
    for one extra empty page (``floor_urls.py``), serves the framework floor.
@@ -512,6 +514,7 @@ def combine(
             "query_tables": ep["query_tables"],
             "queries_by_page_size": by_size,
             "queries_small_district": small_counts.get(ep["name"]),
+            "cost": capacity(ep.get("cost")),
             "db_floor": floor,
             "x_framework": round(result["p95"] / fw_p95, 2) if result["p95"] is not None else None,
             "x_database": round(result["p95"] / floor["p95"], 2) if floor and floor["p95"] else None,
@@ -526,6 +529,28 @@ def combine(
         }
         rows.append(row)
     return rows
+
+
+def capacity(cost: dict[str, Any] | None, clients: int = CLIENTS) -> dict[str, Any] | None:
+    """The probe's cost of one request, with what it predicts under load.
+
+    ``clients`` closed-loop clients on ``cores`` cores shared by the server and the database: each request
+    waits for the work of all the others, so latency ≈ clients × (Python + SQL) / cores. ``budget_ms`` is the
+    Python + SQL of one request that gives 100 ms at that concurrency.
+    """
+    if not cost:
+        return None
+    cores = os.cpu_count() or 1
+    return {
+        **cost,
+        "predicted_p50_ms": round(clients * (cost["python_cpu"] + cost["sql"]) / cores, 1),
+        "budget_ms": round(TARGET_P95_MS * cores / clients, 1),
+    }
+
+
+def budget_ms(result: dict[str, Any]) -> float:
+    """The Python + SQL of one request that gives 100 ms with the run's clients on its machine's cores."""
+    return round(float(TARGET_P95_MS * result["machine"]["cores"] / result["config"]["clients"]), 1)
 
 
 def main() -> None:
@@ -592,6 +617,7 @@ def main() -> None:
         if ep["floor_sql"] and ep["method"] == "GET" and ep["name"] in measured["results"]
     }
     rows = combine(plan, small, measured, db_floors)
+    measured["floors"]["framework_cost"] = capacity(plan.get("framework_cost"))
     result = {
         "date": started.isoformat(timespec="seconds"),
         "machine": machine(args.database_url),
@@ -648,14 +674,20 @@ def targets(result: dict[str, Any]) -> dict[str, Any]:
 def table(result: dict[str, Any]) -> str:
     fw = result["floors"]["framework"]
     hz = result["floors"]["healthz"]
+    fw_cost = result["floors"].get("framework_cost")
+    clients, cores = result["config"]["clients"], result["machine"]["cores"]
     lines = [
         f"Framework floor (empty page behind sign-in): p50 {fw['start']['p50']}/{fw['end']['p50']} ms, "
         f"p95 {fw['start']['p95']}/{fw['end']['p95']} ms (start/end); /healthz p95 {hz['start']['p95']}/"
-        f"{hz['end']['p95']} ms; {fw['start']['rps']}/{fw['end']['rps']} req/s",
+        f"{hz['end']['p95']} ms; {fw['start']['rps']}/{fw['end']['rps']} req/s"
+        + (f"; one request in-process: {_cost(fw_cost)} ms Python / SQL" if fw_cost else ""),
+        "",
+        f"At {clients} clients on {cores} cores, p95 ≤ {TARGET_P95_MS:.0f} ms needs at most ≈ {budget_ms(result)} ms "
+        "of server and database work per request (Python + SQL columns).",
         "",
         "| Endpoint | Group | p50 ms | p95 ms | p99 ms | req/s | Errors | Queries (10/50 rows; small district) "
-        "| DB floor p95 ms | p95 ÷ framework | p95 ÷ DB floor |",
-        "|---|---|--:|--:|--:|--:|--:|---|--:|--:|--:|",
+        "| Python / SQL ms (one request) | DB floor p95 ms | p95 ÷ framework | p95 ÷ DB floor |",
+        "|---|---|--:|--:|--:|--:|--:|---|--:|--:|--:|--:|",
     ]
     for r in result["endpoints"]:
         by_size = r["queries_by_page_size"]
@@ -669,7 +701,8 @@ def table(result: dict[str, Any]) -> str:
         miss = "" if all(r["meets"].values()) else " ✗"
         lines.append(
             f"| {r['name']}{miss} | {r['group']} | {r['p50']} | {r['p95']} | {r['p99']} | {r['rps']} | {r['errors']} "
-            f"| {r['queries']}{sizes}{small} | {floor} | {r['x_framework']} | {r['x_database'] or '–'} |"
+            f"| {r['queries']}{sizes}{small} | {_cost(r.get('cost'))} | {floor} | {r['x_framework']} "
+            f"| {r['x_database'] or '–'} |"
         )
     memory = result["memory"]
     lines += [
@@ -687,6 +720,11 @@ def table(result: dict[str, Any]) -> str:
     t = result["targets"]
     lines += ["", "Targets: " + "; ".join(f"{k}: {'met' if v else 'missed'}" for k, v in t.items() if k != "missed")]
     return "\n".join(lines)
+
+
+def _cost(cost: dict[str, Any] | None) -> str:
+    """One request's Python CPU and SQL time, ``31.2 / 6.4``; ``–`` when the probe did not measure it."""
+    return f"{cost['python_cpu']:.1f} / {cost['sql']:.1f}" if cost else "–"
 
 
 def render_docs(result: dict[str, Any], path: Path) -> None:

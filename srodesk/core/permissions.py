@@ -248,8 +248,10 @@ def exists_in_scope(user: Any, queryset: QuerySet[Any]) -> bool:
     the grants, while nothing has been written since (any save, delete or many-to-many change in the
     process forgets it) and never inside a transaction, which could still be rolled back.
     """
+    # The EXISTS form is compiled once: its SQL is both the key and what is sent.
+    query = queryset.query.exists()
     try:
-        sql, params = queryset.query.sql_with_params()
+        sql, params = query.get_compiler(queryset.db).as_sql()
     except EmptyResultSet:
         return False
     key = (queryset.db, sql, tuple(params))
@@ -260,7 +262,9 @@ def exists_in_scope(user: Any, queryset: QuerySet[Any]) -> bool:
         if hit is not None and hit[0] == _writes[0]:
             return hit[1]
     writes = _writes[0]
-    result = queryset.exists()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        result = cursor.fetchone() is not None
     if usable:
         if cache is None:
             cache = {}
