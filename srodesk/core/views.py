@@ -152,7 +152,21 @@ class RecordListView(RecordViewMixin, View):
         return int(settings.LIST_PAGE_SIZE)
 
 
+def _foreign_keys(model: type[Any]) -> tuple[str, ...]:
+    """The record's own foreign keys, which the detail page names (a query each if fetched one by one)."""
+    return tuple(
+        f.name
+        for f in model._meta.concrete_fields
+        if f.many_to_one and f.name != "deleted_by" and not getattr(f.related_model, "bulky_fields", ())
+    )
+
+
 class RecordDetailView(RecordViewMixin, View):
+    def base_queryset(self, action: str | None = None) -> QuerySet[Any]:
+        related = _foreign_keys(self.model)
+        qs = super().base_queryset(action)
+        return qs.select_related(*related) if related else qs
+
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         self.check_grant(request)
         obj = self.get_object(pk)
