@@ -154,6 +154,7 @@ def test_sro_pages_fit_a_phone(sro_page: Any) -> None:
     page = sro_page
     page.set_viewport_size(PHONE_VIEWPORT)
     page.goto(reverse("core:dashboard"))
+    page.locator("#record-cards .count").first.wait_for()
     assert_no_horizontal_overflow(page, "Dashboard")
     assert_accessible(page, "Dashboard on a phone")
     screenshot(page, "dashboard-phone.png")
