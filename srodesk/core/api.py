@@ -129,6 +129,13 @@ class RecordViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
             qs = qs.prefetch_related(*many)
         return restrict(qs, self.request.user, self.policy_action)
 
+    def filter_queryset(self, queryset: Any) -> Any:
+        # The filters are the list's (as the schema documents them): a single record is found by its id alone,
+        # without building the filter set and its scoped choice querysets.
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
     def many_to_many_fields(self) -> list[str]:
         """Many-to-many fields the serializer shows: prefetched, so a list makes no query per row."""
         model = self.queryset.model  # type: ignore[union-attr]
