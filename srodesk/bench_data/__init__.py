@@ -5,7 +5,8 @@ in the configured database, inside one transaction: its organisations and accoun
 roster imports (students with demographics and program flags, staff, guardians), the officers' other
 persons and vehicles, the FERPA disclosures, and the law-enforcement records (incidents through their
 review, with offenses, persons, arrests, uses of force, searches, evidence with chained custody events,
-shares with the school, supplements, pursuits and discipline referrals), each with the audit rows the
+shares with the school, supplements, pursuits and discipline referrals) and the schools' drills (scheduled
+from the state rule pack, conducted, published or cancelled), each with the audit rows the
 services write for it, chained in time order so ``verify-audit`` and ``verify-custody`` pass. See
 :mod:`.simulation` for how a record type adds its generator.
 """

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.forms.renderers import DjangoTemplates
 from django.utils.html import conditional_escape, escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import mark_safe
 
 OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
 INPUT_TEMPLATES = frozenset(
@@ -77,10 +77,10 @@ _FAST: dict[str, Callable[[dict[str, Any]], str | None]] = {
 
 
 class FormRenderer(DjangoTemplates):
-    def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> SafeString:
+    def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
         fast = _FAST.get(template_name)
         if fast is not None:
             html = fast(context)
             if html is not None:
                 return mark_safe(html)  # noqa: S308 - every value above is escaped
-        return super().render(template_name, context, request)  # type: ignore[no-any-return]
+        return super().render(template_name, context, request)

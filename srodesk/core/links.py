@@ -21,11 +21,11 @@ def detail_url(url_name: str, pk: Any) -> str:
     if not isinstance(pk, int) or isinstance(pk, bool):
         return reverse(url_name, args=[pk])
     key = (url_name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
-    parts = _PATTERNS.get(key, False)
-    if parts is False:
+    if key not in _PATTERNS:
         url = reverse(url_name, args=[_MARKER])
         head, found, tail = url.partition(str(_MARKER))
-        parts = _PATTERNS[key] = (head, tail) if found and str(_MARKER) not in tail else None
+        _PATTERNS[key] = (head, tail) if found and str(_MARKER) not in tail else None
+    parts = _PATTERNS[key]
     if parts is None:
         return reverse(url_name, args=[pk])
     return f"{parts[0]}{pk}{parts[1]}"

@@ -146,14 +146,14 @@ class RecordTable:
         """
         paths = _RELATED.get(cls)
         if paths is None:
-            related = cls.related_paths()
-            bulky: list[str] = []
-            for path in related:
+            joined = cls.related_paths()
+            left_out: list[str] = []
+            for path in joined:
                 model: Any = cls.model
                 for part in path.split("__"):
                     model = model._meta.get_field(part).related_model
-                bulky.extend(f"{path}__{name}" for name in getattr(model, "bulky_fields", ()))
-            paths = _RELATED[cls] = (tuple(related), tuple(bulky))
+                left_out.extend(f"{path}__{name}" for name in getattr(model, "bulky_fields", ()))
+            paths = _RELATED[cls] = (tuple(joined), tuple(left_out))
         related, bulky = paths
         if related:
             queryset = queryset.select_related(*related)

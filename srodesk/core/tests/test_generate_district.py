@@ -1,10 +1,11 @@
 """`srodesk generate-district --profile small`: exact counts, the same names for the same seed, a valid chain,
-and law-enforcement records as the services make them (numbers, review versions, shares, custody chains)."""
+law-enforcement records as the services make them (numbers, review versions, shares, custody chains) and
+the drills each school holds (its state's rule pack, through the drill services' steps)."""
 
 from __future__ import annotations
 
 import io
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from django.db import connection, transaction
 from srodesk.audit.models import AuditEvent, verify_chain
 from srodesk.bench_data import generate
 from srodesk.bench_data.check import problems
+from srodesk.drills.models import Drill
 from srodesk.incidents.custody import verify_all
 from srodesk.incidents.models import (
     Arrest,
@@ -61,8 +63,27 @@ EXPECTED = {
     "incidents.Supplement": 4,
     "incidents.UseOfForce": 2,
     "incidents.VictimOffenderRelationship": 23,
+    "drills.Drill": 623,
 }
-EXPECTED_AUDIT_ROWS = 5882
+EXPECTED_AUDIT_ROWS = 7636
+#: The small district's drills: Michigan's pack asks each school for 10 a year (5 fire, 3 by 1 December;
+#: 2 tornado, 1 in March; 3 lockdown, 1 by 1 December and 1 after 1 January; 1 at lunch or recess, one of
+#: the fire drills): 6 schools x 10 years, scheduled at once from the suggestions (600), a few cancelled
+#: and made up (23); the current year's drills after AS_OF (6 a school) are still scheduled.
+EXPECTED_DRILLS = {
+    "status": {"conducted": 561, "scheduled": 36, "cancelled": 26},
+    "type": {"fire": 311, "lockdown": 187, "shelter_weather": 125},
+    "rows": {
+        ("create", "suggested drill schedule"): 600,
+        ("create", "drill scheduled"): 23,
+        ("update", "drill conducted"): 561,
+        ("update", "drill published"): 544,
+        ("update", "cancelled"): 26,
+    },
+    # school years with all 10 drills conducted (of 6 x 9 past years), and the current year's by school.
+    "full_years": 51,
+    "current": [(4, 6)] * 6,
+}
 
 
 class Built(Exception):
@@ -102,6 +123,7 @@ def build(*, command: bool) -> dict[str, Any]:
                 facts["problems"] = list(problems(district, code, size=25))
                 facts["custody"] = [str(r) for r in verify_all(EvidenceItem.objects.all()) if not r.ok]
                 facts["incidents"] = incident_facts()
+                facts["drills"] = drill_facts(district)
                 student = Student.objects.filter(district=district).order_by("pk").first()
                 assert student is not None
                 with connection.cursor() as cursor:
@@ -144,6 +166,39 @@ def incident_facts() -> dict[str, Any]:
     }
 
 
+def drill_facts(district: District) -> dict[str, Any]:
+    """The drills by status, type, audit step and school year (the school year a drill is held in)."""
+    drills = list(Drill.objects.filter(district=district).order_by("pk"))
+    rows: dict[tuple[str, str], int] = defaultdict(int)
+    cancelled = {d.pk for d in drills if d.status == "cancelled"}
+    for object_id, action, reason in AuditEvent.objects.filter(content_type__model="drill").values_list(
+        "object_id", "action", "reason"
+    ):
+        steps = ("suggested drill schedule", "drill scheduled", "drill conducted", "drill published")
+        rows[(action, reason if reason in steps or int(object_id) not in cancelled else "cancelled")] += 1
+    years: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for d in drills:
+        when = d.when
+        assert when is not None
+        years[(d.school_id, when.year if when.month >= 8 else when.year - 1)][d.status] += 1
+    last = max(year for _, year in years)
+    return {
+        "status": dict(Counter(d.status for d in drills)),
+        "type": dict(Counter(d.drill_type for d in drills)),
+        "rows": dict(rows),
+        "full_years": sum(1 for (_, year), n in years.items() if year < last and n["conducted"] == 10),
+        "current": sorted(
+            ((n["conducted"], n["scheduled"]) for (_, year), n in years.items() if year == last), reverse=True
+        ),
+        "conducted_complete": all(
+            d.conducted_at and d.headcount and d.accounted_for is not None and d.retain_until and d.conducted_by
+            for d in drills
+            if d.status == "conducted"
+        ),
+        "observed_named": all(d.law_enforcement_agency for d in drills if d.law_enforcement_observed),
+    }
+
+
 @pytest.mark.django_db
 def test_small_profile_is_deterministic_and_audited() -> None:
     first = build(command=True)
@@ -170,3 +225,7 @@ def test_small_profile_is_deterministic_and_audited() -> None:
     assert facts["disclosure_rows"] == facts["shares"] == EXPECTED["incidents.IncidentShare"]
     assert facts["flagged_unjustified"] == 0
     assert facts["custody_events_logged"] == facts["custody_events"] == EXPECTED["incidents.CustodyEvent"]
+    drills = second["drills"]
+    assert {k: drills[k] for k in EXPECTED_DRILLS} == EXPECTED_DRILLS
+    assert drills["conducted_complete"]
+    assert drills["observed_named"]
