@@ -5,10 +5,12 @@ in the configured database, inside one transaction: its organisations and accoun
 roster imports (students with demographics and program flags, staff, guardians), the officers' other
 persons and vehicles, the FERPA disclosures, and the law-enforcement records (incidents through their
 review, with offenses, persons, arrests, uses of force, searches, evidence with chained custody events,
-shares with the school, supplements, pursuits and discipline referrals) and the schools' drills (scheduled
-from the state rule pack, conducted, published or cancelled), each with the audit rows the
-services write for it, chained in time order so ``verify-audit`` and ``verify-custody`` pass. See
-:mod:`.simulation` for how a record type adds its generator.
+shares with the school, supplements, pursuits and discipline referrals), the schools' drills (scheduled
+from the state rule pack, conducted, published or cancelled) and threat assessment (each school's team
+and its CSTAG cases: intake, interviews, classification, protective actions, safety evaluation, safety
+plan and monitoring, discipline, closure), each with the audit rows the services write for it, chained
+in time order so ``verify-audit`` and ``verify-custody`` pass. See :mod:`.simulation` for how a record
+type adds its generator.
 """
 
 from __future__ import annotations

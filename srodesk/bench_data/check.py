@@ -9,11 +9,13 @@ hook snapshots the value the service was given, e.g. a drill's ``scheduled_for``
 and it must be the same moment), its ``object_repr`` is ``str()`` of it and its scope ids are
 ``AuditEvent.scope_ids``; membership lists logged with the changes end at
 the record's current ``schools``/``students``. A disclosure also has its disclosure-log row;
-an evidence item's chain of custody verifies (``incidents.custody.verify_item``).
+an evidence item's chain of custody verifies (``incidents.custody.verify_item``). A closed threat case is
+validated as it stood when it was closed (``ThreatCase.clean`` refuses any edit of a closed case).
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Iterator
 from typing import Any
@@ -55,6 +57,17 @@ from srodesk.people.models import (
     derive_crdc_race,
     fold,
 )
+from srodesk.threats.choices import CaseStatus
+from srodesk.threats.models import (
+    DisciplineRecord,
+    Interview,
+    MonitoringEntry,
+    ProtectiveAction,
+    SafetyPlanItem,
+    Team,
+    TeamMember,
+    ThreatCase,
+)
 
 MEMBERSHIPS = {Student: "schools", StaffMember: "schools", Guardian: "students"}
 
@@ -69,6 +82,10 @@ def _in_district(model: type[models.Model], district: District, code: str) -> mo
         return manager.filter(username__endswith=f".{code}")
     if model is RoleAssignment:
         return manager.filter(user__username__endswith=f".{code}")
+    if model is TeamMember:
+        return manager.filter(team__district=district)
+    if any(f.name == "case" for f in model._meta.concrete_fields):
+        return manager.filter(case__district=district)
     if not any(f.name == "district" for f in model._meta.concrete_fields):
         return manager.filter(incident__district=district)
     return manager.filter(district=district)
@@ -109,6 +126,14 @@ CHECKED: tuple[type[models.Model], ...] = (
     IncidentShare,
     DisciplineReferral,
     Drill,
+    Team,
+    TeamMember,
+    ThreatCase,
+    Interview,
+    ProtectiveAction,
+    SafetyPlanItem,
+    MonitoringEntry,
+    DisciplineRecord,
 )
 
 
@@ -127,7 +152,7 @@ def problems(
 
 def _record(obj: Any) -> Iterator[str]:
     try:
-        obj.full_clean()
+        _validated(obj).full_clean()
     except ValidationError as exc:
         yield f"fails validation: {exc.message_dict}"
     yield from _derived(obj)
@@ -163,6 +188,14 @@ def _record(obj: Any) -> Iterator[str]:
         log = AuditEvent.objects.for_object(obj).filter(kind=AuditEvent.Kind.DISCLOSURE).first()
         if log is None or log.request_id != rows[0].request_id or log.actor_id != obj.created_by_id:
             yield "has no disclosure-log row of the same request"
+
+
+def _validated(obj: Any) -> Any:
+    """The record to validate: a closed threat case as it stood before its closure (its status open)."""
+    if isinstance(obj, ThreatCase) and obj.status == CaseStatus.CLOSED:
+        obj = copy.copy(obj)
+        obj.status = CaseStatus.OPEN
+    return obj
 
 
 def _same(logged: Any, current: Any) -> bool:

@@ -6,4 +6,8 @@ from . import accounts, disclosures, incidents, officers, organizations, roster
 # Drills come last: they use the schools, accounts and roster, and leave the earlier generators' draws as they were.
 from . import drills
 
-__all__ = ["accounts", "disclosures", "drills", "incidents", "officers", "organizations", "roster"]
+# isort: split
+# Threat assessment after the drills, for the same reason (it also uses the drills' school calendar).
+from . import threats
+
+__all__ = ["accounts", "disclosures", "drills", "incidents", "officers", "organizations", "roster", "threats"]

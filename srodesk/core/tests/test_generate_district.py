@@ -1,6 +1,7 @@
 """`srodesk generate-district --profile small`: exact counts, the same names for the same seed, a valid chain,
-law-enforcement records as the services make them (numbers, review versions, shares, custody chains) and
-the drills each school holds (its state's rule pack, through the drill services' steps)."""
+law-enforcement records as the services make them (numbers, review versions, shares, custody chains), the
+drills each school holds (its state's rule pack, through the drill services' steps) and the threat-assessment
+teams and CSTAG cases (through the threat services' steps)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ from srodesk.incidents.models import (
 )
 from srodesk.organizations.models import District
 from srodesk.people.models import Guardian, OtherPerson, StaffMember, Student
+from srodesk.threats.models import DUE_PREFETCH, CaseEvent, TeamMember, ThreatCase
+from srodesk.threats.services import closure_problems
 
 SEED = 7
 EXPECTED = {
@@ -64,8 +67,17 @@ EXPECTED = {
     "incidents.UseOfForce": 2,
     "incidents.VictimOffenderRelationship": 23,
     "drills.Drill": 623,
+    "threats.CaseEvent": 113,
+    "threats.DisciplineRecord": 5,
+    "threats.Interview": 33,
+    "threats.MonitoringEntry": 20,
+    "threats.ProtectiveAction": 13,
+    "threats.SafetyPlanItem": 6,
+    "threats.Team": 6,
+    "threats.TeamMember": 36,
+    "threats.ThreatCase": 14,
 }
-EXPECTED_AUDIT_ROWS = 7636
+EXPECTED_AUDIT_ROWS = 7805
 #: The small district's drills: Michigan's pack asks each school for 10 a year (5 fire, 3 by 1 December;
 #: 2 tornado, 1 in March; 3 lockdown, 1 by 1 December and 1 after 1 January; 1 at lunch or recess, one of
 #: the fire drills): 6 schools x 10 years, scheduled at once from the suggestions (600), a few cancelled
@@ -83,6 +95,30 @@ EXPECTED_DRILLS = {
     # school years with all 10 drills conducted (of 6 x 9 past years), and the current year's by school.
     "full_years": 51,
     "current": [(4, 6)] * 6,
+}
+
+
+#: The small district's threat assessment: one team a school (its 2 administrators, its counsellors and
+#: school psychologists, the officer of a middle or high school), and 14 cases in ten years (about 4 a year
+#: per 1,000 students), all closed before AS_OF once their classification's response was complete.
+EXPECTED_THREATS = {
+    "cases": {
+        ("transient", "closed"): 11,
+        ("serious_substantive", "closed"): 1,
+        ("very_serious_substantive", "closed"): 2,
+    },
+    "roles": {"administrator": 12, "mental_health": 21, "law_enforcement": 3},
+    "events": {
+        "interview": 33,
+        "classified": 14,
+        "protective_action": 13,
+        "safety_evaluation": 2,
+        "plan_item": 6,
+        "plan_item_done": 6,
+        "monitoring": 20,
+        "discipline": 5,
+        "closed": 14,
+    },
 }
 
 
@@ -124,6 +160,7 @@ def build(*, command: bool) -> dict[str, Any]:
                 facts["custody"] = [str(r) for r in verify_all(EvidenceItem.objects.all()) if not r.ok]
                 facts["incidents"] = incident_facts()
                 facts["drills"] = drill_facts(district)
+                facts["threats"] = threat_facts(district)
                 student = Student.objects.filter(district=district).order_by("pk").first()
                 assert student is not None
                 with connection.cursor() as cursor:
@@ -199,6 +236,35 @@ def drill_facts(district: District) -> dict[str, Any]:
     }
 
 
+def threat_facts(district: District) -> dict[str, Any]:
+    """The cases by classification and status, the team roles, the timeline, and the services' rules."""
+    cases = list(ThreatCase.objects.filter(district=district).prefetch_related(*DUE_PREFETCH, "events").order_by("pk"))
+    members = TeamMember.objects.filter(team__district=district)
+    on_team: dict[int, set[int]] = defaultdict(set)
+    for team, user in members.values_list("team_id", "user_id"):
+        on_team[team].add(user)
+    rows = AuditEvent.objects.filter(content_type__app_label="threats", content_type__model="threatcase")
+    actors = {(int(pk), actor) for pk, actor in rows.values_list("object_id", "actor_id")}
+    team_of = {case.pk: case.team_id for case in cases}
+    closable = []
+    for case in cases:
+        if case.status == "closed":
+            case.status = "open"  # as close_case saw it
+            last = max(case.events.all(), key=lambda e: e.at)
+            closable.append(closure_problems(case) == [] and last.kind == CaseEvent.Kind.CLOSED)
+    events = CaseEvent.objects.filter(case__district=district)
+    return {
+        "cases": dict(Counter((c.classification, "closed" if c.closed_at else "open") for c in cases)),
+        "roles": dict(Counter(members.values_list("team_role", flat=True))),
+        "events": dict(Counter(events.values_list("kind", flat=True))),
+        "closable": all(closable),
+        "actors_on_team": all(actor in on_team[team_of[pk]] for pk, actor in actors),
+        "interviewed_first": all(
+            min(i.created_at for i in c.interviews.all()) < c.classified_at for c in cases if c.classified_at
+        ),
+    }
+
+
 @pytest.mark.django_db
 def test_small_profile_is_deterministic_and_audited() -> None:
     first = build(command=True)
@@ -229,3 +295,8 @@ def test_small_profile_is_deterministic_and_audited() -> None:
     assert {k: drills[k] for k in EXPECTED_DRILLS} == EXPECTED_DRILLS
     assert drills["conducted_complete"]
     assert drills["observed_named"]
+    threats = second["threats"]
+    assert {k: threats[k] for k in EXPECTED_THREATS} == EXPECTED_THREATS
+    assert threats["closable"]
+    assert threats["actors_on_team"]
+    assert threats["interviewed_first"]

@@ -19,7 +19,8 @@ class Command(BaseCommand):
     help = (
         "Build a deterministic synthetic district (organisations, accounts, ten school years of roster imports, "
         "other persons, vehicles, disclosures, law-enforcement records (incidents, arrests, searches, evidence "
-        "with custody events, referrals), drills and their audit rows) in the configured database."
+        "with custody events, referrals), drills, threat-assessment teams and cases, and their audit rows) in the "
+        "configured database."
     )
 
     def add_arguments(self, parser: Any) -> None:
