@@ -20,6 +20,7 @@ A new record type adds a generator module to ``generators/`` and registers it wi
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import random
 import uuid
 from collections import defaultdict
@@ -36,7 +37,7 @@ from srodesk.people.roster.rows import RowInserter, Snapshotter, allocate_ids, l
 
 from .chain import AT, COLUMN, ChainWriter, dumps, new_row
 from .profiles import Profile
-from .timeline import Period
+from .timeline import AS_OF, Period
 
 INSERT_BATCH = 5000
 
@@ -211,6 +212,43 @@ class Sink:
 
 
 G = TypeVar("G", bound="Generator")
+
+
+class LaterSteps:
+    """The steps of records' lives that fall after the week being written (a review, a closure).
+
+    A step runs in the week of its moment: at once if that is this week, else when ``run_due`` reaches
+    its week, in time order (and in the order queued for the same moment). A step at or after ``AS_OF``
+    never happens.
+    """
+
+    def __init__(self) -> None:
+        self.period_end = AS_OF
+        self._pending: list[tuple[dt.datetime, int, Callable[[], object]]] = []
+        self._order = 0
+
+    def add(self, at: dt.datetime, step: Callable[[], object]) -> bool:
+        """Run or queue ``step``; ``False`` if ``at`` is after ``AS_OF`` (it never happens)."""
+        if at >= AS_OF:
+            return False
+        if at < self.period_end:
+            step()
+        else:
+            self._order += 1
+            heapq.heappush(self._pending, (at, self._order, step))
+        return True
+
+    def start_week(self, period: Period) -> None:
+        self.period_end = period.end
+
+    def run_due(self) -> None:
+        """Every queued step before the end of the current week."""
+        while self._pending and self._pending[0][0] < self.period_end:
+            heapq.heappop(self._pending)[2]()
+
+    def run_all(self) -> None:
+        while self._pending:
+            heapq.heappop(self._pending)[2]()
 
 
 class Generator:

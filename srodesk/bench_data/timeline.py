@@ -110,3 +110,51 @@ def periods(years: int) -> list[Period]:
 
 def first_import_of_year(all_periods: list[Period], year: int) -> Period:
     return next(p for p in all_periods if p.year == year and p.week == 0)
+
+
+# --- school days ------------------------------------------------------------------------------------
+def _nth_weekday(year: int, month: int, weekday: int, n: int) -> dt.date:
+    first = dt.date(year, month, 1)
+    return first + dt.timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
+
+
+def closed(day: dt.date) -> bool:
+    """No school: weekends, Labor Day, Thanksgiving (Wednesday to Friday), the winter break, Martin Luther
+    King Jr. Day, Presidents' Day, the spring break (the week of the first Monday of April), Memorial Day."""
+    if day.weekday() >= 5:
+        return True
+    year = day.year
+    thanksgiving = _nth_weekday(year, 11, 3, 4)
+    spring = _nth_weekday(year, 4, 0, 1)
+    memorial = _nth_weekday(year, 5, 0, 5) if _nth_weekday(year, 5, 0, 5).month == 5 else _nth_weekday(year, 5, 0, 4)
+    return (
+        day == _nth_weekday(year, 9, 0, 1)
+        or thanksgiving - dt.timedelta(days=1) <= day <= thanksgiving + dt.timedelta(days=1)
+        or (day.month == 12 and day.day >= 22)
+        or (day.month == 1 and day.day <= 2)
+        or day in (_nth_weekday(year, 1, 0, 3), _nth_weekday(year, 2, 0, 3), memorial)
+        or spring <= day <= spring + dt.timedelta(days=4)
+    )
+
+
+def open_after(day: dt.date) -> dt.date:
+    """The next school day after ``day``."""
+    day += dt.timedelta(days=1)
+    while closed(day):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def open_before(day: dt.date) -> dt.date:
+    """The last school day before ``day``."""
+    day -= dt.timedelta(days=1)
+    while closed(day):
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def open_on(day: dt.date) -> dt.date:
+    """``day`` if school is open then, else the next school day."""
+    while closed(day):
+        day += dt.timedelta(days=1)
+    return day

@@ -28,7 +28,6 @@ audit rows are queued week by week, at the moment each step happened. Emergency 
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -52,8 +51,8 @@ from srodesk.drills.rules import RulePack, pack_for
 from srodesk.drills.services import DEFAULT_DRILL_TIME
 from srodesk.organizations.models import School
 
-from ..simulation import Actor, Generator, register, request_id
-from ..timeline import AS_OF, WEEKS_PER_YEAR, Period, year_start
+from ..simulation import Actor, Generator, LaterSteps, register, request_id
+from ..timeline import WEEKS_PER_YEAR, Period, closed, open_after, open_before, year_start
 from .accounts import Account, Accounts
 from .organizations import Organizations
 from .roster import Roster
@@ -147,9 +146,7 @@ class Drills(Generator):
     writes = ("drills.Drill",)
 
     def plan(self) -> None:
-        self.pending: list[tuple[dt.datetime, int, Callable[[], None]]] = []
-        self.order = 0
-        self.period_end = AS_OF
+        self.steps = LaterSteps()
         self.rows: list[dict[str, Any]] = []
         self.free: list[int] = []
         self.floor = 0
@@ -170,27 +167,18 @@ class Drills(Generator):
             if p.first_of_year
         }
 
-    # --- the queue of later steps (as in the incidents generator) ------------------------------------
     def later(self, at: dt.datetime, step: Callable[[], None]) -> bool:
         """Run ``step`` in the week of ``at``; ``False`` if that is after ``AS_OF`` (it never happens)."""
-        if at >= AS_OF:
-            return False
-        if at < self.period_end:
-            step()
-        else:
-            self.order += 1
-            heapq.heappush(self.pending, (at, self.order, step))
-        return True
+        return self.steps.add(at, step)
 
     def week(self, period: Period) -> None:
-        self.period_end = period.end
+        self.steps.start_week(period)
         if period.setup:
             return
         if not self.sites:
             self.prepare()
         self.refresh(period)
-        while self.pending and self.pending[0][0] < period.end:
-            heapq.heappop(self.pending)[2]()
+        self.steps.run_due()
         if period.first_of_year:
             # Every step of the drills of past years is done: they go in as they ended.
             self.insert()
@@ -198,8 +186,7 @@ class Drills(Generator):
                 self.schedule_year(period, site)
 
     def finish(self) -> None:
-        while self.pending:  # nothing is queued after AS_OF; kept for safety
-            heapq.heappop(self.pending)[2]()
+        self.steps.run_all()  # nothing is queued after AS_OF; kept for safety
         self.insert()
         self.sim.sink.flush()
 
@@ -395,7 +382,7 @@ class Drills(Generator):
         if day > drill.last_day:
             return  # beyond the school weeks: stays scheduled
         if cancellable and rng.random() < CANCELLED:
-            at = _moment(_open_before(day), zone, 13 * 60, 16 * 60, rng)
+            at = _moment(open_before(day), zone, 13 * 60, 16 * 60, rng)
             if rng.random() < 0.5 or at <= created:
                 at = _moment(day, zone, 7 * 60, 9 * 60, rng)
             self.later(at, lambda: self.cancel(drill, at, principal))
@@ -406,7 +393,7 @@ class Drills(Generator):
         if rng.random() < MOVED:
             moved = held
             for _ in range(rng.randrange(1, 3)):
-                moved = _open_after(moved) if rng.random() < 0.7 else _open_before(moved)
+                moved = open_after(moved) if rng.random() < 0.7 else open_before(moved)
             if moved.month == held.month and moved > created.astimezone(zone).date():
                 held = moved
         if held > drill.last_day:
@@ -417,8 +404,8 @@ class Drills(Generator):
             conducted = _moment(held, zone, 8 * 60 + 30, 14 * 60 + 45, rng, whole=True)
         low, high = DURATIONS.get(DrillType(drill.values["drill_type"]), (180, 600))
         duration = rng.randrange(low, high)
-        if rng.random() < RECORDED_NEXT_DAY and _open_after(held) <= drill.last_day:
-            recorded = _moment(_open_after(held), zone, 7 * 60 + 30, 16 * 60, rng)
+        if rng.random() < RECORDED_NEXT_DAY and open_after(held) <= drill.last_day:
+            recorded = _moment(open_after(held), zone, 7 * 60 + 30, 16 * 60, rng)
         else:
             end = conducted + dt.timedelta(seconds=duration)
             recorded = end + dt.timedelta(minutes=rng.randrange(5, 150), seconds=rng.randrange(60))
@@ -540,7 +527,7 @@ class Drills(Generator):
         zone = school_zone(drill.site.school)
         day = drill.values["scheduled_for"].astimezone(zone).date()
         for _ in range(rng.randrange(4, 11)):
-            day = _open_after(day)
+            day = open_after(day)
         if day > drill.last_day:
             return
         hour = rng.choice((9, 10, 13))
@@ -563,44 +550,6 @@ class Drills(Generator):
 
 def _days(start: dt.date, end: dt.date) -> list[dt.date]:
     return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
-
-
-def _nth_weekday(year: int, month: int, weekday: int, n: int) -> dt.date:
-    first = dt.date(year, month, 1)
-    return first + dt.timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
-
-
-def closed(day: dt.date) -> bool:
-    """No school: weekends, Labor Day, Thanksgiving (Wednesday to Friday), the winter break, Martin Luther
-    King Jr. Day, Presidents' Day, the spring break (the week of the first Monday of April), Memorial Day."""
-    if day.weekday() >= 5:
-        return True
-    year = day.year
-    thanksgiving = _nth_weekday(year, 11, 3, 4)
-    spring = _nth_weekday(year, 4, 0, 1)
-    memorial = _nth_weekday(year, 5, 0, 5) if _nth_weekday(year, 5, 0, 5).month == 5 else _nth_weekday(year, 5, 0, 4)
-    return (
-        day == _nth_weekday(year, 9, 0, 1)
-        or thanksgiving - dt.timedelta(days=1) <= day <= thanksgiving + dt.timedelta(days=1)
-        or (day.month == 12 and day.day >= 22)
-        or (day.month == 1 and day.day <= 2)
-        or day in (_nth_weekday(year, 1, 0, 3), _nth_weekday(year, 2, 0, 3), memorial)
-        or spring <= day <= spring + dt.timedelta(days=4)
-    )
-
-
-def _open_after(day: dt.date) -> dt.date:
-    day += dt.timedelta(days=1)
-    while closed(day):
-        day += dt.timedelta(days=1)
-    return day
-
-
-def _open_before(day: dt.date) -> dt.date:
-    day -= dt.timedelta(days=1)
-    while closed(day):
-        day -= dt.timedelta(days=1)
-    return day
 
 
 def _moment(day: dt.date, zone: Any, start: int, end: int, rng: Any, *, whole: bool = False) -> dt.datetime:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import heapq
 from collections import defaultdict, deque
 from collections.abc import Callable
 from decimal import Decimal
@@ -56,12 +55,12 @@ from srodesk.organizations.models import School
 from srodesk.people.models import StaffMember, Student
 from srodesk.people.roster.rows import light_instance
 
-from ..simulation import Actor, Generator, register, request_id
+from ..simulation import Actor, Generator, LaterSteps, register, request_id
 from ..timeline import AS_OF, Period
 from .accounts import Account, Accounts
 from .officers import weekly
 from .organizations import Organizations
-from .roster import Adult, Kid, Roster
+from .roster import Adult, AtSchool, Kid
 
 #: UCR offense, weight (share of offenses in school incidents).
 OFFENSES: tuple[tuple[str, int], ...] = (
@@ -165,7 +164,7 @@ ORDER: tuple[type[models.Model], ...] = (
 
 
 @register
-class Incidents(Generator):
+class Incidents(AtSchool, Generator):
     name = "incidents"
     writes = (*(m._meta.label for m in ORDER), "incidents.InvolvedPerson_offenses")
 
@@ -173,32 +172,18 @@ class Incidents(Generator):
         self.ids = {model: Ids(self, model, 64) for model in ORDER}
         self.rows: dict[type[models.Model], list[dict[str, Any]]] = defaultdict(list)
         self.victim_links: list[tuple[int, int]] = []
-        self.pending: list[tuple[dt.datetime, int, Callable[[], None]]] = []
-        self.order = 0
+        self.steps = LaterSteps()
         self.numbers: dict[tuple[str, int, int], int] = defaultdict(int)
-        self.pool_year = -1
-        self.pool_cursor = 0
-        self.pools: dict[int, tuple[list[dt.datetime], list[Kid]]] = {}
-        self.staff_cursor = 0
-        self.staff: dict[int, list[Adult]] = defaultdict(list)
-        self.period_end = AS_OF
+        self.start_pools()
 
     # --- the queue of later steps ---------------------------------------------------------------------
     def later(self, at: dt.datetime, step: Callable[[], None]) -> bool:
         """Run ``step`` (it queues audit rows) in the week of ``at``; ``False`` if that is after ``AS_OF``."""
-        if at >= AS_OF:
-            return False
-        if at < self.period_end:
-            step()
-        else:
-            self.order += 1
-            heapq.heappush(self.pending, (at, self.order, step))
-        return True
+        return self.steps.add(at, step)
 
     def week(self, period: Period) -> None:
-        self.period_end = period.end
-        while self.pending and self.pending[0][0] < period.end:
-            heapq.heappop(self.pending)[2]()
+        self.steps.start_week(period)
+        self.steps.run_due()
         if period.setup:
             return
         sim, rng = self.sim, self.rng
@@ -226,8 +211,7 @@ class Incidents(Generator):
         self.insert()
 
     def finish(self) -> None:
-        while self.pending:
-            heapq.heappop(self.pending)[2]()
+        self.steps.run_all()
         self.sim.sink.flush()
 
     def insert(self) -> None:
@@ -237,32 +221,6 @@ class Incidents(Generator):
             sink.insert(model, rows)
         sink.link(InvolvedPerson._meta.get_field("offenses"), self.victim_links)
         self.victim_links = []
-
-    # --- who is at the school --------------------------------------------------------------------------
-    def refresh(self, period: Period) -> None:
-        roster = self.sim.get(Roster)
-        if period.year != self.pool_year:
-            self.pool_year, self.pool_cursor, self.pools = period.year, 0, {}
-        for kid, at in zip(roster.enrolled[self.pool_cursor :], roster.enrolled_at[self.pool_cursor :], strict=True):
-            times, kids = self.pools.setdefault(kid.school_in(period.year, roster.last_year), ([], []))
-            times.append(at)
-            kids.append(kid)
-        self.pool_cursor = len(roster.enrolled)
-        for adult in roster.hired[self.staff_cursor :]:
-            for school in adult.schools:
-                self.staff[school].append(adult)
-        self.staff_cursor = len(roster.hired)
-
-    def student(self, school: int | None, at: dt.datetime, avoid: tuple[Kid, ...] = ()) -> Kid | None:
-        times, kids = self.pools.get(school or 0, ([], []))
-        arrived = bisect.bisect_right(times, at)
-        for _ in range(5):
-            if not arrived:
-                return None
-            kid = kids[self.rng.randrange(arrived)]
-            if kid not in avoid:
-                return kid
-        return None
 
     def adult(self, school: int | None) -> Adult | None:
         staff = self.staff.get(school or 0)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import hashlib
+import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,7 +28,7 @@ from srodesk.people.models import RACE_FLAGS, Guardian, RosterImport, StaffMembe
 
 from ..chain import dumps
 from ..names import FAMILY, GIVEN, ascii_name, phone
-from ..simulation import Generator, register, request_id
+from ..simulation import Generator, Simulation, register, request_id
 from ..timeline import AS_OF, Period
 from .organizations import Organizations, SchoolInfo
 
@@ -667,3 +668,53 @@ class Roster(Generator):
     def enrolled_before(self, moment: dt.datetime) -> int:
         """How many students had arrived by ``moment`` (they are ``self.enrolled[:n]``)."""
         return bisect.bisect_right(self.enrolled_at, moment)
+
+
+class AtSchool:
+    """Who is at each school this school year, for a generator that picks students and staff from the roster:
+    the students in order of arrival (as the weekly imports brought them), the staff as they were hired.
+
+    The generator calls ``refresh`` at the start of each week; ``pools`` maps a school to the arrival times
+    and students, ``staff`` to its staff members.
+    """
+
+    sim: Simulation
+    rng: random.Random
+    pool_year: int
+    pool_cursor: int
+    pools: dict[int, tuple[list[dt.datetime], list[Kid]]]
+    staff_cursor: int
+    staff: dict[int, list[Adult]]
+
+    def start_pools(self) -> None:
+        self.pool_year = -1
+        self.pool_cursor = 0
+        self.pools = {}
+        self.staff_cursor = 0
+        self.staff = defaultdict(list)
+
+    def refresh(self, period: Period) -> None:
+        roster = self.sim.get(Roster)
+        if period.year != self.pool_year:
+            self.pool_year, self.pool_cursor, self.pools = period.year, 0, {}
+        for kid, at in zip(roster.enrolled[self.pool_cursor :], roster.enrolled_at[self.pool_cursor :], strict=True):
+            times, kids = self.pools.setdefault(kid.school_in(period.year, roster.last_year), ([], []))
+            times.append(at)
+            kids.append(kid)
+        self.pool_cursor = len(roster.enrolled)
+        for adult in roster.hired[self.staff_cursor :]:
+            for school in adult.schools:
+                self.staff[school].append(adult)
+        self.staff_cursor = len(roster.hired)
+
+    def student(self, school: int | None, at: dt.datetime, avoid: tuple[Kid, ...] = ()) -> Kid | None:
+        """A student at the school by ``at`` (five tries to find one not in ``avoid``), or ``None``."""
+        times, kids = self.pools.get(school or 0, ([], []))
+        arrived = bisect.bisect_right(times, at)
+        for _ in range(5):
+            if not arrived:
+                return None
+            kid = kids[self.rng.randrange(arrived)]
+            if kid not in avoid:
+                return kid
+        return None

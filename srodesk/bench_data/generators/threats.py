@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import heapq
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -64,13 +63,12 @@ from srodesk.threats.models import (
     ThreatCase,
 )
 
-from ..simulation import Actor, Generator, register, request_id
-from ..timeline import AS_OF, Period
+from ..simulation import Actor, Generator, LaterSteps, register, request_id
+from ..timeline import AS_OF, Period, open_before, open_on
 from .accounts import Account, Accounts
-from .drills import closed
 from .officers import weekly
 from .organizations import Organizations
-from .roster import Adult, Kid, Roster
+from .roster import Adult, AtSchool, Kid
 
 #: Cases a school year per 1,000 students, by the school's level.
 RATES: dict[str, float] = {SchoolLevel.ELEMENTARY: 3.0, SchoolLevel.MIDDLE: 8.0, SchoolLevel.HIGH: 6.0}
@@ -220,7 +218,7 @@ class Life:
 
 
 @register
-class Threats(Generator):
+class Threats(AtSchool, Generator):
     name = "threats"
     writes = tuple(m._meta.label for m in ORDER)
 
@@ -228,28 +226,17 @@ class Threats(Generator):
         self.rows: dict[type[models.Model], list[dict[str, Any]]] = defaultdict(list)
         self.free: dict[type[models.Model], deque[int]] = defaultdict(deque)
         self.floor: dict[type[models.Model], int] = defaultdict(int)
-        self.pending: list[tuple[dt.datetime, int, Callable[[], object]]] = []
-        self.order = 0
-        self.period_end = AS_OF
+        self.steps = LaterSteps()
         self.sites: list[Site] = []
-        self.pool_year = -1
-        self.pool_cursor = 0
-        self.pools: dict[int, tuple[list[dt.datetime], list[Kid]]] = {}
-        self.staff_cursor = 0
-        self.staff: dict[int, list[Adult]] = defaultdict(list)
+        self.start_pools()
 
-    # --- the queue of later steps (as in the incidents generator) ------------------------------------
     def later(self, at: dt.datetime, step: Callable[[], object]) -> None:
-        if at < self.period_end:
-            step()
-        else:
-            self.order += 1
-            heapq.heappush(self.pending, (at, self.order, step))
+        """Run ``step`` in the week of ``at`` (the caller has checked that it is before ``AS_OF``)."""
+        self.steps.add(at, step)
 
     def week(self, period: Period) -> None:
-        self.period_end = period.end
-        while self.pending and self.pending[0][0] < period.end:
-            heapq.heappop(self.pending)[2]()
+        self.steps.start_week(period)
+        self.steps.run_due()
         if period.setup:
             return
         self.refresh(period)
@@ -267,8 +254,7 @@ class Threats(Generator):
         self.insert()
 
     def finish(self) -> None:
-        while self.pending:
-            heapq.heappop(self.pending)[2]()
+        self.steps.run_all()
         self.insert()
         self.sim.sink.flush()
 
@@ -288,32 +274,6 @@ class Threats(Generator):
         pk = free.popleft()
         self.floor[model] = pk + 1
         return pk
-
-    # --- who is at the school --------------------------------------------------------------------------
-    def refresh(self, period: Period) -> None:
-        roster = self.sim.get(Roster)
-        if period.year != self.pool_year:
-            self.pool_year, self.pool_cursor, self.pools = period.year, 0, {}
-        for kid, at in zip(roster.enrolled[self.pool_cursor :], roster.enrolled_at[self.pool_cursor :], strict=True):
-            times, kids = self.pools.setdefault(kid.school_in(period.year, roster.last_year), ([], []))
-            times.append(at)
-            kids.append(kid)
-        self.pool_cursor = len(roster.enrolled)
-        for adult in roster.hired[self.staff_cursor :]:
-            for school in adult.schools:
-                self.staff[school].append(adult)
-        self.staff_cursor = len(roster.hired)
-
-    def student(self, school: int, at: dt.datetime, avoid: Kid | None = None) -> Kid | None:
-        times, kids = self.pools.get(school, ([], []))
-        arrived = bisect.bisect_right(times, at)
-        for _ in range(5):
-            if not arrived:
-                return None
-            kid = kids[self.rng.randrange(arrived)]
-            if kid is not avoid:
-                return kid
-        return None
 
     # --- records -------------------------------------------------------------------------------------------
     def new(self, model: type[models.Model], moment: dt.datetime, actor: Actor, **fields: Any) -> dict[str, Any]:
@@ -458,14 +418,14 @@ class Threats(Generator):
         zone = timezone.get_current_timezone()
         taker = rng.choice(intake)
         words, target = rng.choice(THREATS)
-        recipient = self.student(site.school_id, at, avoid=kid)
+        recipient = self.student(site.school_id, at, avoid=(kid,) if kid else ())
         staff = self.staff.get(site.school_id, [])
         teacher = staff[rng.randrange(len(staff))] if staff else None
         how = str(pick(rng, HOW))
         anonymous = how == HowReported.TIP_LINE and rng.random() < 0.7
         reporter = "" if anonymous else f"{teacher.given} {teacher.family}" if teacher else "Classroom teacher"
         reported = _typed(at - dt.timedelta(minutes=rng.randrange(15, 180)), zone)
-        occurred = reported.date() if rng.random() < 0.85 else _open_before(reported.date())
+        occurred = reported.date() if rng.random() < 0.85 else open_before(reported.date())
         if target == "teacher":
             targets = f"{teacher.given} {teacher.family}, teacher" if teacher else "A teacher"
         else:
@@ -676,7 +636,7 @@ class Threats(Generator):
             if moment is None:
                 return False
             by, owner = rng.choice(staff), rng.choice(owners)
-            due_on = _open_on(moment.astimezone(zone).date() + dt.timedelta(days=rng.randrange(5, 7 * weeks + 1)))
+            due_on = open_on(moment.astimezone(zone).date() + dt.timedelta(days=rng.randrange(5, 7 * weeks + 1)))
             values = self.created(
                 SafetyPlanItem,
                 moment,
@@ -737,7 +697,7 @@ class Threats(Generator):
         rng = self.rng
         zone = timezone.get_current_timezone()
         day = life.clock.astimezone(zone).date() + dt.timedelta(days=days)
-        day = _open_on(day)
+        day = open_on(day)
         minute = 8 * 60 + rng.randrange(8 * 60)
         wanted = dt.datetime.combine(day, dt.time(minute // 60, minute % 60, rng.randrange(60)), tzinfo=zone)
         moment = self.step(life, max(wanted.astimezone(dt.UTC), life.clock + dt.timedelta(minutes=30)))
@@ -763,16 +723,3 @@ class Threats(Generator):
 def _typed(moment: dt.datetime, zone: Any) -> dt.datetime:
     """A time as typed in a form (to the minute, in the current time zone)."""
     return moment.astimezone(zone).replace(second=0, microsecond=0)
-
-
-def _open_on(day: dt.date) -> dt.date:
-    while closed(day):
-        day += dt.timedelta(days=1)
-    return day
-
-
-def _open_before(day: dt.date) -> dt.date:
-    day -= dt.timedelta(days=1)
-    while closed(day):
-        day -= dt.timedelta(days=1)
-    return day
