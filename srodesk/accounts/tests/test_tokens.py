@@ -166,7 +166,8 @@ def test_revoke_token_command() -> None:
     user = make_user()
     key = create_token("alice").strip()
     out = StringIO()
-    call_command("revoke_token", key[:8], stdout=out)
+    # "--": a prefix may begin with "-" (the key is URL-safe base64), which would read as an option.
+    call_command("revoke_token", "--", key[:8], stdout=out)
     assert "revoked" in out.getvalue()
     assert ApiToken.objects.get(user=user).revoked_at is not None
     rows = events(Action.TOKEN_REVOKED)
@@ -175,7 +176,7 @@ def test_revoke_token_command() -> None:
     assert rows[0].detail["prefix"] == key[:8]
     assert call(f"Token {key}").status_code == 401
     with pytest.raises(CommandError, match="No active token"):
-        call_command("revoke_token", key[:8], stdout=StringIO())
+        call_command("revoke_token", "--", key[:8], stdout=StringIO())
 
 
 # --- the account page ---------------------------------------------------------------------------------
