@@ -23,13 +23,13 @@ import datetime as dt
 import heapq
 import random
 import uuid
-from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import connection, models
 
 from srodesk.audit.models import AuditEvent
 from srodesk.core.audit import to_json_value
@@ -209,6 +209,57 @@ class Sink:
         events.sort(key=lambda e: (e[0], e[1]))
         self.chain.write([row for _, _, row in events])
         return len(events)
+
+
+class Ids:
+    """New primary keys of one model, taken in chunks (the rows are inserted later, at the end of the week)."""
+
+    def __init__(self, sink: Sink, model: type[models.Model], chunk: int = 64) -> None:
+        self.sink, self.model, self.chunk = sink, model, chunk
+        self.free: deque[int] = deque()
+        self.floor = 0
+
+    def take(self) -> int:
+        if not self.free:
+            got = self.sink.ids(self.model, self.chunk)
+            if connection.vendor != "postgresql" and got[0] < self.floor:
+                # SQLite hands out the ids above the highest row: rows of this week are not inserted yet.
+                got = list(range(self.floor, self.floor + self.chunk))
+            self.free.extend(got)
+        pk = self.free.popleft()
+        self.floor = pk + 1
+        return pk
+
+
+class Rows:
+    """New records of some models: each gets its id as it is made; all go in together, in the models' order
+    (each model refers only to the ones before it)."""
+
+    def __init__(self, sink: Sink, order: Sequence[type[models.Model]]) -> None:
+        self.sink, self.order = sink, tuple(order)
+        self.ids = {model: Ids(sink, model) for model in self.order}
+        self.pending: dict[type[models.Model], list[dict[str, Any]]] = defaultdict(list)
+
+    def new(self, model: type[models.Model], moment: dt.datetime, actor: Actor, **fields: Any) -> dict[str, Any]:
+        """A record made at ``moment`` by ``actor``: its defaults, a new id, the stamps the model has, ``fields``
+        (which may name a field ``at``)."""
+        values = self.sink.defaults(model)
+        values["id"] = self.ids[model].take()
+        stamps = {"created_at": moment, "updated_at": moment, "created_by_id": actor.id, "updated_by_id": actor.id}
+        values.update({name: value for name, value in stamps.items() if name in values})
+        values.update(fields)
+        self.pending[model].append(values)
+        return values
+
+    def add(self, model: type[models.Model], values: dict[str, Any]) -> None:
+        """A row made without :meth:`new` (its id from ``ids``)."""
+        self.pending[model].append(values)
+
+    def insert(self) -> None:
+        for model in self.order:
+            rows = self.pending.pop(model, [])
+            rows.sort(key=lambda row: row["id"])
+            self.sink.insert(model, rows)
 
 
 G = TypeVar("G", bound="Generator")

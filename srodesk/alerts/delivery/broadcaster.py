@@ -154,7 +154,7 @@ class RedisBroadcaster(LocalBroadcaster):
             pubsub = None
             try:
                 listener = redis.Redis.from_url(self.url, socket_connect_timeout=5, health_check_interval=30)
-                pubsub = listener.pubsub()  # type: ignore[no-untyped-call]
+                pubsub = listener.pubsub()  # type: ignore[no-untyped-call,unused-ignore]
                 pubsub.subscribe(self.channel)
                 while not self._stopping.is_set():
                     message = pubsub.get_message(timeout=1.0)

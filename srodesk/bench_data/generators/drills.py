@@ -33,8 +33,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
-
 from srodesk.accounts.models import User
 from srodesk.drills.choices import DrillStatus, DrillType, TimeOfDay
 from srodesk.drills.compliance import (
@@ -51,7 +49,7 @@ from srodesk.drills.rules import RulePack, pack_for
 from srodesk.drills.services import DEFAULT_DRILL_TIME
 from srodesk.organizations.models import School
 
-from ..simulation import Actor, Generator, LaterSteps, register, request_id
+from ..simulation import Actor, Generator, Ids, LaterSteps, register, request_id
 from ..timeline import WEEKS_PER_YEAR, Period, closed, open_after, open_before, year_start
 from .accounts import Account, Accounts
 from .organizations import Organizations
@@ -148,8 +146,7 @@ class Drills(Generator):
     def plan(self) -> None:
         self.steps = LaterSteps()
         self.rows: list[dict[str, Any]] = []
-        self.free: list[int] = []
-        self.floor = 0
+        self.ids = Ids(self.sim.sink, Drill)
         self.sites: list[Site] = []
         self.names: dict[int, str] = {}
         self.badges: dict[int, int] = {}
@@ -195,18 +192,6 @@ class Drills(Generator):
         rows.sort(key=lambda row: row["id"])
         self.sim.sink.insert(Drill, rows)
 
-    def take_id(self) -> int:
-        """A new drill id (rows are inserted later: on SQLite, ids above the ones already handed out)."""
-        if not self.free:
-            got = self.sim.sink.ids(Drill, 64)
-            if connection.vendor != "postgresql" and got[0] < self.floor:
-                got = list(range(self.floor, self.floor + 64))
-            self.free = list(reversed(got))
-        pk = self.free.pop()
-        self.floor = pk + 1
-        return pk
-
-    # --- the district ----------------------------------------------------------------------------------
     def prepare(self) -> None:
         sim = self.sim
         org = sim.get(Organizations).org
@@ -327,7 +312,7 @@ class Drills(Generator):
         school = site.school
         values = self.sim.sink.defaults(Drill)
         values.update(
-            id=self.take_id(),
+            id=self.ids.take(),
             district_id=school.district_id,
             school_id=school.pk,
             status=DrillStatus.SCHEDULED,

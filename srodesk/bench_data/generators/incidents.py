@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, models
+from django.db import models
 
 from srodesk.audit.models import AuditEvent
 from srodesk.incidents import custody
@@ -55,7 +55,7 @@ from srodesk.organizations.models import School
 from srodesk.people.models import StaffMember, Student
 from srodesk.people.roster.rows import light_instance
 
-from ..simulation import Actor, Generator, LaterSteps, register, request_id
+from ..simulation import Actor, Generator, LaterSteps, Rows, register, request_id
 from ..timeline import AS_OF, Period
 from .accounts import Account, Accounts
 from .officers import weekly
@@ -123,26 +123,6 @@ def pick(rng: Any, weighted: tuple[tuple[Any, ...], ...]) -> Any:
     return entry[0] if len(entry) == 2 else entry[:-1]
 
 
-class Ids:
-    """New primary keys of one model, taken in chunks (inserted at the end of the week)."""
-
-    def __init__(self, generator: Incidents, model: type[models.Model], chunk: int) -> None:
-        self.generator, self.model, self.chunk = generator, model, chunk
-        self.free: deque[int] = deque()
-        self.floor = 0
-
-    def take(self) -> int:
-        if not self.free:
-            got = self.generator.sim.sink.ids(self.model, self.chunk)
-            if connection.vendor != "postgresql" and got[0] < self.floor:
-                # SQLite hands out the ids above the highest row: rows of this week are not inserted yet.
-                got = list(range(self.floor, self.floor + self.chunk))
-            self.free.extend(got)
-        pk = self.free.popleft()
-        self.floor = pk + 1
-        return pk
-
-
 #: Models in the order their rows are inserted (each refers only to earlier ones).
 ORDER: tuple[type[models.Model], ...] = (
     Incident,
@@ -169,8 +149,7 @@ class Incidents(AtSchool, Generator):
     writes = (*(m._meta.label for m in ORDER), "incidents.InvolvedPerson_offenses")
 
     def plan(self) -> None:
-        self.ids = {model: Ids(self, model, 64) for model in ORDER}
-        self.rows: dict[type[models.Model], list[dict[str, Any]]] = defaultdict(list)
+        self.records = Rows(self.sim.sink, ORDER)
         self.victim_links: list[tuple[int, int]] = []
         self.steps = LaterSteps()
         self.numbers: dict[tuple[str, int, int], int] = defaultdict(int)
@@ -216,9 +195,7 @@ class Incidents(AtSchool, Generator):
 
     def insert(self) -> None:
         sink = self.sim.sink
-        for model in ORDER:
-            rows = self.rows.pop(model, [])
-            sink.insert(model, rows)
+        self.records.insert()
         sink.link(InvolvedPerson._meta.get_field("offenses"), self.victim_links)
         self.victim_links = []
 
@@ -232,15 +209,6 @@ class Incidents(AtSchool, Generator):
         return pattern.format(year=at.year, n=self.numbers[key])
 
     # --- records ------------------------------------------------------------------------------------------
-    def new(self, model: type[models.Model], at: dt.datetime, actor: Actor, **fields: Any) -> dict[str, Any]:
-        values = self.sim.sink.defaults(model)
-        values["id"] = self.ids[model].take()
-        stamps = {"created_at": at, "updated_at": at, "created_by_id": actor.id, "updated_by_id": actor.id}
-        values.update({name: value for name, value in stamps.items() if name in values})
-        values.update(fields)
-        self.rows[model].append(values)
-        return values
-
     def log(
         self,
         model: type[models.Model],
@@ -301,7 +269,7 @@ class Incidents(AtSchool, Generator):
             clock[0] += dt.timedelta(seconds=rng.randrange(low, high), microseconds=rng.randrange(10**6))
             return clock[0]
 
-        incident = self.new(
+        incident = self.records.new(
             Incident,
             at,
             officer,
@@ -326,7 +294,7 @@ class Incidents(AtSchool, Generator):
 
         def part(key: str, model: type[models.Model], related: dict[str, Any] | None = None, **fields: Any) -> Any:
             when = tick()
-            values = self.new(model, when, officer, incident_id=incident["id"], **fields)
+            values = self.records.new(model, when, officer, incident_id=incident["id"], **fields)
             snap = self.log(
                 model, values, when + dt.timedelta(milliseconds=3), officer, request_id(rng), related=related
             )
@@ -612,7 +580,7 @@ class Incidents(AtSchool, Generator):
         needs = conducted != "school_official" and basis == "reasonable_suspicion"
         at = occurred + dt.timedelta(minutes=rng.randrange(5, 40))
         when = at + dt.timedelta(minutes=rng.randrange(30, 120))
-        values = self.new(
+        values = self.records.new(
             Search,
             when,
             officer,
@@ -664,7 +632,7 @@ class Incidents(AtSchool, Generator):
             "35A": "Clear plastic bag with green plant material (suspected marijuana)",
             "520": "Black folding knife, 3-inch blade",
         }.get(code, "Black iPhone in a blue case, recovered from a locker")
-        item = self.new(
+        item = self.records.new(
             EvidenceItem,
             created_at,
             officer,
@@ -711,7 +679,7 @@ class Incidents(AtSchool, Generator):
                 break
             event = self.sim.sink.defaults(CustodyEvent)
             event.update(
-                id=self.ids[CustodyEvent].take(),
+                id=self.records.ids[CustodyEvent].take(),
                 item_id=item["id"],
                 sequence=sequence,
                 action=action,
@@ -721,7 +689,7 @@ class Incidents(AtSchool, Generator):
                 **extra,
             )
             event["hash"] = prev = custody.compute_hash(light_instance(CustodyEvent, event))
-            self.rows[CustodyEvent].append(event)
+            self.records.add(CustodyEvent, event)
             before = snap
             status = str(custody.STATUS_AFTER[CustodyAction(action)])
             location = extra.get("location", "")
@@ -841,7 +809,7 @@ class Incidents(AtSchool, Generator):
                 "The stolen item was returned by another student's parent.",
             )
         )
-        values = self.new(
+        values = self.records.new(
             Supplement, at, officer, incident_id=incident["id"], author_id=officer.id, narrative=narrative
         )
         values["written_at"] = at
@@ -855,7 +823,7 @@ class Incidents(AtSchool, Generator):
         left = rng.random() < 0.3
         threat = "The student had just shown a knife to other students." if left and rng.random() < 0.7 else ""
         at = started + dt.timedelta(minutes=rng.randrange(30, 90))
-        values = self.new(
+        values = self.records.new(
             Pursuit,
             at,
             officer,
@@ -918,7 +886,9 @@ class Incidents(AtSchool, Generator):
                     row["offenses"] = victim_of.get(values["id"], [])
                 rows.append(row)
             data[key] = rows
-        self.new(IncidentVersion, at, actor, incident_id=incident["id"], number=number, event=event, snapshot=data)
+        self.records.new(
+            IncidentVersion, at, actor, incident_id=incident["id"], number=number, event=event, snapshot=data
+        )
 
     def share(self, incident: dict[str, Any], officer: Actor, at: dt.datetime) -> None:
         """``services.share``: the share's change row, then the disclosure row of the same request."""
@@ -927,7 +897,9 @@ class Incidents(AtSchool, Generator):
         rng = self.rng
         reason = rng.choice(SHARE_REASONS)
         school = next(s for s in self.sim.get(Organizations).org.schools if s.pk == incident["school_id"])
-        values = self.new(IncidentShare, at, officer, incident_id=incident["id"], school_id=school.pk, reason=reason)
+        values = self.records.new(
+            IncidentShare, at, officer, incident_id=incident["id"], school_id=school.pk, reason=reason
+        )
         values["shared_at"] = at
         related = {
             "incident": light_instance(Incident, incident),
@@ -972,7 +944,7 @@ class Incidents(AtSchool, Generator):
         org = self.sim.get(Organizations).org
         admins = self.sim.get(Accounts).at_school("school_admin", account.school_id)
         admin = admins[rng.randrange(len(admins))] if admins else None
-        values = self.new(
+        values = self.records.new(
             DisciplineReferral,
             at,
             account.actor,

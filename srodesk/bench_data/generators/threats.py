@@ -30,12 +30,11 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, models
+from django.db import models
 from django.utils import timezone
 
 from srodesk.accounts.models import User
@@ -63,7 +62,7 @@ from srodesk.threats.models import (
     ThreatCase,
 )
 
-from ..simulation import Actor, Generator, LaterSteps, register, request_id
+from ..simulation import Actor, Generator, LaterSteps, Rows, register, request_id
 from ..timeline import AS_OF, Period, open_before, open_on
 from .accounts import Account, Accounts
 from .officers import weekly
@@ -223,9 +222,7 @@ class Threats(AtSchool, Generator):
     writes = tuple(m._meta.label for m in ORDER)
 
     def plan(self) -> None:
-        self.rows: dict[type[models.Model], list[dict[str, Any]]] = defaultdict(list)
-        self.free: dict[type[models.Model], deque[int]] = defaultdict(deque)
-        self.floor: dict[type[models.Model], int] = defaultdict(int)
+        self.records = Rows(self.sim.sink, ORDER)
         self.steps = LaterSteps()
         self.sites: list[Site] = []
         self.start_pools()
@@ -251,39 +248,12 @@ class Threats(AtSchool, Generator):
                 moments = sorted(period.work_time(rng) for _ in range(weekly(rng, rate, period.share)))
                 for at in moments:
                     self.case(site, at)
-        self.insert()
+        self.records.insert()
 
     def finish(self) -> None:
         self.steps.run_all()
-        self.insert()
+        self.records.insert()
         self.sim.sink.flush()
-
-    def insert(self) -> None:
-        for model in ORDER:
-            rows = self.rows.pop(model, [])
-            rows.sort(key=lambda row: row["id"])
-            self.sim.sink.insert(model, rows)
-
-    def take_id(self, model: type[models.Model]) -> int:
-        free = self.free[model]
-        if not free:
-            got = self.sim.sink.ids(model, 64)
-            if connection.vendor != "postgresql" and got[0] < self.floor[model]:
-                got = list(range(self.floor[model], self.floor[model] + 64))
-            free.extend(got)
-        pk = free.popleft()
-        self.floor[model] = pk + 1
-        return pk
-
-    # --- records -------------------------------------------------------------------------------------------
-    def new(self, model: type[models.Model], moment: dt.datetime, actor: Actor, **fields: Any) -> dict[str, Any]:
-        values = self.sim.sink.defaults(model)
-        values["id"] = self.take_id(model)
-        stamps = {"created_at": moment, "updated_at": moment, "created_by_id": actor.id, "updated_by_id": actor.id}
-        values.update({name: value for name, value in stamps.items() if name in values})
-        values.update(fields)
-        self.rows[model].append(values)
-        return values
 
     def created(
         self,
@@ -296,7 +266,7 @@ class Threats(AtSchool, Generator):
     ) -> dict[str, Any]:
         """A record saved at ``at`` by ``actor`` in ``request``: its create row, queued for its week."""
         sink = self.sim.sink
-        values = self.new(model, at, actor, **fields)
+        values = self.records.new(model, at, actor, **fields)
         after, state = sink.snapshot(model, values), dict(values)
         self.later(
             at,
@@ -342,7 +312,7 @@ class Threats(AtSchool, Generator):
         )
 
     def event(self, case: dict[str, Any], kind: str, at: dt.datetime, actor: Actor, summary: str = "") -> None:
-        self.new(
+        self.records.new(
             CaseEvent,
             at,
             actor,
