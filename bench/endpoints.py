@@ -31,6 +31,13 @@ SESSIONS: tuple[tuple[str, int], ...] = (
 #: The role that requests a record type's generic pages: the first that may see rows of it.
 ROLE_PREFERENCE = ("school_admin", "sro", "hr_clerk", "safety_director", "sro_supervisor", "platform_admin")
 
+#: Every lazy panel of the student profile (``people/profile.py``); the page shows those the viewer may see.
+PANELS = "&".join(
+    f"panel={name}"
+    for name in ("guardians", "vehicles", "law-enforcement", "mandated_reports", "referrals", "student_contacts",
+                 "truancy", "attendance", "agency_requests", "threat_cases")
+)  # fmt: skip
+
 #: The framework floor's page (``floor_urls.py``): empty, behind sign-in.
 EMPTY_PATH = "/__bench__/empty"
 GROUPS = ("pages", "lists", "filters", "details", "api-read", "api-write")
@@ -82,6 +89,11 @@ EXTRAS: tuple[Extra, ...] = (
           "/people/vehicles/?plate_state=OH", table="people_vehicle", paged="ui"),
     Extra("disclosures ?basis=transfer (school_admin)", "filters", "school_admin",
           "/people/disclosures/?basis=transfer", table="people_disclosure", paged="ui"),
+    # The student profile's lazy panels, which the profile page requests in one go after it has loaded
+    # (measured here as their page without script: the same panels, the shell and a view row of the student).
+    Extra("student profile panels (school_admin)", "details", "school_admin",
+          f"/people/students/{{student}}/panels/?{PANELS}"),
+    Extra("student profile panels (sro)", "details", "sro", f"/people/students/{{student}}/panels/?{PANELS}"),
     Extra("student disclosure log (school_admin)", "details", "school_admin", "/people/students/{student}/disclosures/",
           table="people_disclosure"),
     Extra("API students ?grade (school_admin)", "api-read", "school_admin",

@@ -133,6 +133,7 @@ register_panel(
         order=50,
         visible=_visible,
         context=_context,
+        lazy=True,
     )
 )
 

@@ -45,6 +45,7 @@ urlpatterns: list[URLPattern] = [
     path("incidents/<int:pk>/supplement/", views.incident_supplement, name="incident_supplement"),
     path("incidents/<int:pk>/attach/", views.incident_attach, name="incident_attach"),
     path("incidents/<int:pk>/share/", views.incident_share, name="incident_share"),
+    path("incidents/<int:pk>/nibrs-check/", views.incident_nibrs_check, name="incident_nibrs_check"),
     path("incidents/<int:pk>/versions/", views.incident_versions, name="incident_versions"),
     path("incidents/<int:pk>/versions/<int:number>/", views.incident_version, name="incident_version"),
     path("incidents/<int:pk>/submit/", views.incident_workflow, {"action": "submit"}, name="incident_submit"),

@@ -62,6 +62,8 @@ from .models import (
 from .nibrs.edits import errors_for
 from .tables import LIST_RELATED
 
+NIBRS_CHECK_TEMPLATE = "incidents/nibrs_incident_errors.html"
+
 ACTION_TEMPLATE = "incidents/incident_action.html"
 
 
@@ -256,13 +258,32 @@ class IncidentDetailView(LawEnforcementDetailView):
                 if link is not None
             ],
             packets_url=_url("incidents:casepacket_list", pk) if can_export else "",
-            # The FBI edit checks, for the agency users who prepare and export the report.
-            nibrs_errors=errors_for(incident) if can_export else None,
+            # The FBI edit checks, for the agency users who prepare and export the report: they read the
+            # whole report again, so they load after the page (``incident_nibrs_check``).
+            nibrs_check_url=_url("incidents:incident_nibrs_check", pk) if can_export else "",
             wizard_url=_url("incidents:incident_wizard", pk)
             if services.can(user, "edit", incident) and incident.status in ("draft", "returned")
             else "",
         )
         return context
+
+
+@login_required
+@require_http_methods(["GET"])
+def incident_nibrs_check(request: HttpRequest, pk: int) -> HttpResponse:
+    """The FBI edit checks of one report, for those who may export it: the section the report's page loads
+    after itself (htmx), or a page of its own (the link the page offers without script)."""
+    incident = _incident(request, pk)
+    if not has_perm(request.user, perm_name(Incident, "export"), incident):
+        raise Http404("No such report")
+    context = {
+        "incident": incident,
+        "nibrs_errors": errors_for(incident),
+        "page_title": f"NIBRS edit checks: {incident}",
+    }
+    if is_partial(request):
+        return render(request, NIBRS_CHECK_TEMPLATE, context)
+    return render(request, "incidents/nibrs_incident_check.html", context)
 
 
 # --- workflow actions ----------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -27,6 +27,7 @@ from . import services
 from .choices import DisclosureBasis
 from .forms import DisclosureForm
 from .models import Disclosure, Student
+from .profile import student_in_scope
 
 FORM_TEMPLATE = "people/disclosure_form.html"
 LOG_TEMPLATE = "people/student_disclosure_log.html"
@@ -84,13 +85,6 @@ class StudentDisclosureForm(DisclosureForm):
         return groups
 
 
-def _visible_student(request: HttpRequest, pk: int) -> Student:
-    """The student, if the user may see it (404 otherwise, as for every out-of-scope lookup)."""
-    students = restrict(Student.objects.alive(), request.user, "view").select_related("district", "school")
-    student: Student = get_object_or_404(students, pk=pk)
-    return student
-
-
 def _check_grant(request: HttpRequest, action: str) -> None:
     """403 for a user with no grant for the action on disclosures anywhere."""
     if not has_perm(request.user, perm_name(Disclosure, action)):
@@ -121,7 +115,7 @@ def _render_form(
 def student_disclose(request: HttpRequest, pk: int) -> HttpResponse:
     """Record one disclosure of the student's education records (34 CFR 99.32)."""
     _check_grant(request, "add")
-    student = _visible_student(request, pk)
+    student = student_in_scope(request, pk)
     if request.method == "GET":
         AuditEvent.record_access(
             action=AuditEvent.Action.VIEW, model=Student, objects=[student], detail={"page": "disclose"}
@@ -157,7 +151,7 @@ def css_string(text: str) -> SafeString:
 def student_disclosure_log(request: HttpRequest, pk: int) -> HttpResponse:
     """Every disclosure of the student the viewer may see, oldest first: what a parent may inspect (99.32(c))."""
     _check_grant(request, "view")
-    student = _visible_student(request, pk)
+    student = student_in_scope(request, pk)
     rows = list(
         restrict(Disclosure.objects.alive().filter(student=student), request.user, "view")
         .select_related("created_by", "school")

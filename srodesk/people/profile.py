@@ -4,6 +4,11 @@ A capability adds a panel to the student profile with :func:`register_panel`. Th
 the panels whose ``visible(request, student)`` answers true; a panel the viewer may not see leaves no
 trace on the page (no heading, no count, no placeholder). ``context(request, student)`` is called only
 for a visible panel and must itself show only rows the viewer may see (``restrict()``).
+
+A ``lazy`` panel (one that queries records) comes after the page: the profile holds its heading and a
+placeholder, and one request for all of its lazy panels (``people:student_panels``) fills them in; without
+script each placeholder links to its panel's page. The profile's own cost does not grow with the number of
+capabilities, and a panel's rows are read, and their reading logged, when they are shown.
 """
 
 from __future__ import annotations
@@ -11,9 +16,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db import models
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
 
 from srodesk.audit.models import AuditEvent
@@ -41,14 +48,18 @@ class ProfilePanel:
     order: int
     visible: Visible
     context: PanelContext = _no_context
+    #: rendered after the page, from its own address (see the module's docstring).
+    lazy: bool = False
 
 
 @dataclass(frozen=True)
 class ShownPanel:
-    """A visible panel with the context it renders with."""
+    """A visible panel with the context it renders with (none yet for a lazy panel of the profile page)."""
 
     panel: ProfilePanel
     data: dict[str, Any] = field(default_factory=dict)
+    #: the panel's own page, for a placeholder of the profile page; "" once the panel is rendered.
+    url: str = ""
 
     @property
     def name(self) -> str:
@@ -80,16 +91,41 @@ def registered_panels() -> list[ProfilePanel]:
     return sorted(_panels.values(), key=lambda p: (p.order, p.name))
 
 
-def panels_for(request: HttpRequest, student: Student) -> list[ShownPanel]:
-    """The panels this viewer may see on this student's profile, in order, each with its context."""
+def panels_for(request: HttpRequest, student: Student, *, deferred: bool = False) -> list[ShownPanel]:
+    """The panels this viewer may see on this student's profile, in order, each with its context.
+
+    ``deferred``: a lazy panel comes with its address instead of its context (the profile page).
+    """
     return [
-        ShownPanel(panel, panel.context(request, student))
+        ShownPanel(panel, url=panels_url(student, [panel.name]))
+        if deferred and panel.lazy
+        else ShownPanel(panel, panel.context(request, student))
         for panel in registered_panels()
         if panel.visible(request, student)
     ]
 
 
+def panels_url(student: Student, names: list[str]) -> str:
+    """The address of these panels of the student's profile (``people:student_panels``)."""
+    return f"{reverse('people:student_panels', args=[student.pk])}?{urlencode([('panel', n) for n in names])}"
+
+
+def panel_for(request: HttpRequest, student: Student, name: str) -> ShownPanel | None:
+    """One panel with its context, if it is registered and this viewer may see it."""
+    panel = _panels.get(name)
+    if panel is None or not panel.visible(request, student):
+        return None
+    return ShownPanel(panel, panel.context(request, student))
+
+
 # --- Permission helpers ---------------------------------------------------------------------------
+
+
+def student_in_scope(request: HttpRequest, pk: int) -> Student:
+    """The student, if the user may see it (404 otherwise, as for every out-of-scope lookup)."""
+    students = restrict(Student.objects.alive(), request.user, "view").select_related("district", "school")
+    student: Student = get_object_or_404(students, pk=pk)
+    return student
 
 
 def may_for_student(user: Any, model: type[models.Model], action: str, student: Student) -> bool:
@@ -233,6 +269,7 @@ register_panel(
         order=30,
         visible=_guardians_visible,
         context=_guardians,
+        lazy=True,
     )
 )
 register_panel(
@@ -243,6 +280,7 @@ register_panel(
         order=40,
         visible=_vehicles_visible,
         context=_vehicles,
+        lazy=True,
     )
 )
 register_panel(

@@ -63,6 +63,7 @@ def _panel(
             order=order,
             visible=visible,
             context=context,
+            lazy=True,
         )
     )
 
@@ -139,6 +140,7 @@ register_panel(
         order=59,
         visible=_reports_visible,
         context=_reports_context,
+        lazy=True,
     )
 )
 

@@ -58,6 +58,7 @@ register_panel(
         order=60,
         visible=_visible,
         context=_context,
+        lazy=True,
     )
 )
 

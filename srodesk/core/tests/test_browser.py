@@ -44,6 +44,8 @@ def describe(violations: list[dict[str, Any]]) -> str:
 
 
 def assert_accessible(page: Any, label: str) -> None:
+    """The page passes the WCAG 2.1 AA checks once the parts it loads after itself are in."""
+    page.wait_for_selector('[aria-busy="true"]', state="detached", timeout=10_000)
     violations = axe_violations(page)
     assert not violations, f"{label} ({page.url}) fails WCAG 2.1 AA checks:\n{describe(violations)}"
 

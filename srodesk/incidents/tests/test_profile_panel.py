@@ -9,7 +9,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 
 import srodesk.incidents.profile as incident_profile
 from srodesk.accounts.models import Role, RoleAssignment, User
@@ -26,6 +25,7 @@ from srodesk.incidents.tests.factories import (
 from srodesk.organizations.tests.factories import AgencyFactory, DistrictFactory, PartnershipFactory, SchoolFactory
 from srodesk.people.models import Student
 from srodesk.people.profile import panels_for
+from srodesk.people.testing import profile_page
 from srodesk.people.tests.factories import StudentFactory
 
 pytestmark = pytest.mark.django_db
@@ -88,8 +88,7 @@ def user_with(slug: str, **scope: Any) -> User:
 def profile(user: User, student: Student) -> tuple[int, str]:
     client = Client()
     client.force_login(user)
-    response = client.get(reverse("people:student_detail", args=[student.pk]))
-    return response.status_code, response.content.decode()
+    return profile_page(client, student)
 
 
 def counts(html: str) -> dict[str, int]:

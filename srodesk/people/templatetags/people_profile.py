@@ -1,6 +1,8 @@
 """Template tags of the student profile and the roster-import pages.
 
-``{% profile_panels object as panels %}`` — the panels the viewer may see (see ``people/profile.py``);
+``{% profile_panels object [deferred=True] as panels %}`` — the panels the viewer may see (see
+``people/profile.py``; deferred: a lazy panel with its address instead of its rows);
+``{% lazy_panels_url object panels as url %}`` — the request that loads the profile's lazy panels;
 ``{% render_panel panel %}`` — one panel's template with its own context;
 ``{% profile_links object as links %}`` — the actions on the profile the viewer may take;
 ``{% roster_import_report object as report %}`` — a roster import's progress and result, for display;
@@ -20,18 +22,25 @@ from srodesk.core.permissions import has_perm, perm_name
 
 from ..import_views import ImportReport, import_report
 from ..models import RosterImport, Student
-from ..profile import ProfileLink, ShownPanel, panels_for
+from ..profile import ProfileLink, ShownPanel, panels_for, panels_url
 from ..profile import profile_links as links_for
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def profile_panels(context: Context, student: Student) -> list[ShownPanel]:
+def profile_panels(context: Context, student: Student, deferred: bool = False) -> list[ShownPanel]:
     request = context.get("request")
     if request is None:
         return []
-    return panels_for(request, student)
+    return panels_for(request, student, deferred=deferred)
+
+
+@register.simple_tag
+def lazy_panels_url(student: Student, panels: list[ShownPanel]) -> str:
+    """The one request that fills every placeholder of the profile ("" when there is none)."""
+    names = [shown.name for shown in panels if shown.url]
+    return panels_url(student, names) if names else ""
 
 
 @register.simple_tag(takes_context=True)

@@ -16,6 +16,7 @@ from srodesk.organizations.models import District, School
 from srodesk.people import profile
 from srodesk.people.models import Guardian, Student, Vehicle
 from srodesk.people.templatetags.people_profile import age
+from srodesk.people.testing import profile_page
 
 pytestmark = pytest.mark.django_db
 
@@ -82,8 +83,7 @@ def catalogue_user(slug: str, school: School) -> User:
 def page(user: User, student: Student) -> tuple[int, str]:
     client = Client()
     client.force_login(user)
-    response = client.get(reverse("people:student_detail", args=[student.pk]))
-    return response.status_code, response.content.decode()
+    return profile_page(client, student)
 
 
 def test_profile_header_for_a_counselor(world: dict[str, Any]) -> None:
@@ -275,3 +275,112 @@ def test_age() -> None:
     tenth_birthday = today.replace(year=today.year - 10)
     assert age(tenth_birthday) == 10
     assert age(tenth_birthday + dt.timedelta(days=1)) == 9
+
+
+# --- Lazy panels ----------------------------------------------------------------------------------
+
+
+def guardian_listings(user: User) -> int:
+    return AuditEvent.objects.filter(
+        kind=AuditEvent.Kind.ACCESS,
+        action=AuditEvent.Action.LIST,
+        actor_id=user.pk,
+        content_type=ContentType.objects.get_for_model(Guardian),
+    ).count()
+
+
+def test_lazy_panels_load_after_the_page_in_one_request_and_are_logged_when_shown(world: dict[str, Any]) -> None:
+    user = catalogue_user("sro", world["school_a"])
+    client = Client()
+    client.force_login(user)
+    jose = world["jose"]
+    base = reverse("people:student_panels", args=[jose.pk])
+    html = client.get(reverse("people:student_detail", args=[jose.pk])).content.decode()
+    # Headings and placeholders; the rows are neither read nor logged yet.
+    for name, title in (("guardians", "Guardians"), ("vehicles", "Vehicles")):
+        assert f'<h2 id="panel-{name}-heading">{title}</h2>' in html
+        assert f'<div id="panel-{name}-body" class="panel-loading" aria-busy="true">' in html
+        assert f'<noscript><a href="{base}?panel={name}">Show {title.lower()}</a></noscript>' in html
+    lazy = ["guardians", "vehicles", "law-enforcement", "referrals", "student_contacts", "truancy", "attendance"]
+    query = "&amp;".join(f"panel={name}" for name in [*lazy, "agency_requests"])
+    assert f'<div hx-get="{base}?{query}" hx-trigger="load" hx-swap="none"></div>' in html
+    assert "Lucía" not in html
+    assert "ABC-123" not in html
+    assert guardian_listings(user) == 0
+
+    response = client.get(base, {"panel": ["guardians", "vehicles"]}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "<html" not in body
+    assert body.count('hx-swap-oob="true"') == 2
+    assert '<div id="panel-guardians-body" hx-swap-oob="true">' in body
+    assert '<div id="panel-vehicles-body" hx-swap-oob="true">' in body
+    assert "Lucía Álvarez" in body
+    assert "ABC-123" in body
+    assert "Removed" not in body  # a deleted guardian stays hidden
+    assert guardian_listings(user) == 1
+
+
+def test_panels_have_a_page_of_their_own_without_script(world: dict[str, Any]) -> None:
+    user = catalogue_user("counselor", world["school_a"])
+    client = Client()
+    client.force_login(user)
+    jose = world["jose"]
+    views = AuditEvent.objects.filter(kind=AuditEvent.Kind.ACCESS, action=AuditEvent.Action.VIEW, actor_id=user.pk)
+    response = client.get(reverse("people:student_panels", args=[jose.pk]), {"panel": "guardians"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<h1>Guardians</h1>" in html
+    assert f'<a href="{jose.get_absolute_url()}">Pepe Álvarez</a>' in html
+    assert "Lucía Álvarez" in html
+    assert "hx-swap-oob" not in html
+    view = views.get()
+    assert (view.object_id, view.detail["panels"]) == (str(jose.pk), ["guardians"])
+    assert guardian_listings(user) == 1
+
+
+@pytest.mark.parametrize(
+    ("who", "student", "panels"),
+    [
+        ("counselor", "other", ["guardians"]),  # a student outside the viewer's scope
+        ("counselor", "jose", ["vehicles"]),  # a panel the viewer may not see (no vehicle grant)
+        ("counselor", "jose", ["no-such-panel"]),
+        ("counselor", "jose", []),
+        ("sro", "jose", ["programs"]),  # not visible to an officer
+    ],
+)
+def test_a_panel_the_viewer_may_not_see_is_not_found(
+    world: dict[str, Any], who: str, student: str, panels: list[str]
+) -> None:
+    user = catalogue_user(who, world["school_a"])
+    client = Client()
+    client.force_login(user)
+    before = AuditEvent.objects.count()
+    for headers in ({}, {"HX-Request": "true"}):
+        url = reverse("people:student_panels", args=[world[student].pk])
+        response = client.get(url, {"panel": panels}, headers=headers)
+        assert response.status_code == 404
+        assert "Lucía" not in response.content.decode()
+        assert "ABC-123" not in response.content.decode()
+    assert AuditEvent.objects.count() == before
+
+
+def test_of_several_panels_only_those_the_viewer_may_see_are_shown(world: dict[str, Any]) -> None:
+    user = catalogue_user("counselor", world["school_a"])
+    client = Client()
+    client.force_login(user)
+    url = reverse("people:student_panels", args=[world["jose"].pk])
+    response = client.get(url, {"panel": ["vehicles", "guardians"]}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.count('hx-swap-oob="true"') == 1
+    assert "Lucía Álvarez" in body
+    assert "ABC-123" not in body
+    assert "panel-vehicles" not in body
+
+
+def test_panels_need_a_signed_in_user(world: dict[str, Any]) -> None:
+    url = reverse("people:student_panels", args=[world["jose"].pk])
+    response = Client().get(url, {"panel": "guardians"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))

@@ -9,6 +9,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from srodesk.accounts.models import ApiToken, User
+from srodesk.people.testing import profile_page
 from srodesk.support.models import MandatedReport
 
 from . import factories as f
@@ -124,13 +125,11 @@ def test_student_profile_panels_follow_what_the_viewer_may_see(sides: tuple[Worl
     third = user("teacher", "counselor", school=home.school)
     f.MandatedReportFactory(school=home.school, student=home.student, reporter=third)
     f.ReferralFactory(school=home.school, student=home.student)
-    url = reverse("people:student_detail", args=[home.student.pk])
 
     def page(role: str) -> tuple[int, str]:
         client = Client()
         client.force_login(users[role])
-        response = client.get(url)
-        return response.status_code, response.content.decode()
+        return profile_page(client, home.student)
 
     status, admin_page = page("school_admin")
     assert status == 200

@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from srodesk.accounts.models import ApiToken
 from srodesk.audit.models import AuditEvent
+from srodesk.people.testing import profile_page
 from srodesk.threats.models import ThreatCase
 
 from .conftest import World
@@ -79,9 +80,9 @@ def test_outsiders_see_nothing_of_a_case(world: World, who: str) -> None:
         assert [g for g in found.context["groups"] if g["entry"].model is ThreatCase] == []
         assert case.get_absolute_url() not in found.content.decode()
 
-    profile = client.get(reverse("people:student_detail", args=[world.student.pk]))
-    assert profile.status_code in (200, 403, 404)
-    assert_no_trace(profile.content.decode(), world)
+    status, profile = profile_page(client, world.student)
+    assert status in (200, 403, 404)
+    assert_no_trace(profile, world)
 
     export = client.get(reverse("threats:threatcase_list"), {"export": "csv"})
     if export.status_code == 200:
@@ -125,10 +126,10 @@ def test_the_team_added_people_and_the_administrator_see_the_case(world: World, 
     assert case.get_absolute_url() in found.content.decode()
 
     before = AuditEvent.objects.filter(kind="access", detail__panel="threat_cases").count()
-    profile = client.get(reverse("people:student_detail", args=[world.student.pk]))
-    assert profile.status_code == 200
-    assert 'id="panel-threat_cases"' in profile.content.decode()
-    assert case.get_absolute_url() in profile.content.decode()
+    status, profile = profile_page(client, world.student)
+    assert status == 200
+    assert 'id="panel-threat_cases"' in profile
+    assert case.get_absolute_url() in profile
     assert AuditEvent.objects.filter(kind="access", detail__panel="threat_cases").count() == before + 1
 
     counts = {c["entry"].model: c["count"] for c in client.get(reverse("core:dashboard_counts")).context["cards"]}
