@@ -259,6 +259,8 @@ ALERT_RETRY_MAX_ATTEMPTS = env_int("ALERT_RETRY_MAX_ATTEMPTS", 5, minimum=1)
 
 # --- Records --------------------------------------------------------------------------------------
 LIST_PAGE_SIZE = env_int("LIST_PAGE_SIZE", 50, minimum=1)
+#: A list page counts at most this many rows ("10000+"), and pages through them; filters reach the rest.
+LIST_COUNT_LIMIT = env_int("LIST_COUNT_LIMIT", 10_000, minimum=1)
 SOFT_DELETE_GRACE_DAYS = env_int("SOFT_DELETE_GRACE_DAYS", 30, minimum=0)
 
 LOGGING = {

@@ -7,6 +7,7 @@ holds no grant for the action at all gets 403.
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 from django.contrib import messages
@@ -30,6 +31,24 @@ from .models import ACCESS_LOGGED_CLASSES
 from .permissions import has_perm, hidden_fields, masked_fields, perm_name, restrict
 from .registry import RecordType
 from .tables import RecordTable
+
+
+class CappedPaginator(Paginator):  # type: ignore[type-arg]
+    """Counts at most ``limit`` rows, through a ``LIMIT``ed subquery without the list's ordering, so a page of
+    a long list costs the same whatever the size of the district; ``capped`` says there are more (the pages
+    then reach the first ``limit`` rows; filters and sorting reach the others)."""
+
+    def __init__(self, object_list: QuerySet[Any], per_page: int, limit: int, **kwargs: Any) -> None:
+        super().__init__(object_list, per_page, **kwargs)
+        self.rows = object_list
+        self.limit = limit
+        self.capped = False
+
+    @cached_property
+    def count(self) -> int:
+        counted = self.rows.order_by()[: self.limit + 1].count()
+        self.capped = counted > self.limit
+        return min(counted, self.limit)
 
 
 def is_partial(request: HttpRequest) -> bool:
@@ -119,7 +138,8 @@ class RecordListView(RecordViewMixin, View):
                 filename=entry.url_slug,
                 hidden=hidden_fields(request.user, self.model),
             )
-        page = Paginator(queryset, self.page_size(), allow_empty_first_page=True).get_page(request.GET.get("page"))
+        paginator = CappedPaginator(queryset, self.page_size(), self.count_limit(), allow_empty_first_page=True)
+        page = paginator.get_page(request.GET.get("page"))
         rows = list(page.object_list)
         if access_logged(self.model) and rows:
             AuditEvent.record_access(
@@ -150,6 +170,12 @@ class RecordListView(RecordViewMixin, View):
         from django.conf import settings
 
         return int(settings.LIST_PAGE_SIZE)
+
+    @staticmethod
+    def count_limit() -> int:
+        from django.conf import settings
+
+        return int(settings.LIST_COUNT_LIMIT)
 
 
 def _foreign_keys(model: type[Any]) -> tuple[str, ...]:
