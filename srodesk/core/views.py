@@ -28,6 +28,7 @@ from . import audit, services
 from .exports import export_csv
 from .forms import ReasonForm
 from .models import ACCESS_LOGGED_CLASSES
+from .pagination import rows_between
 from .permissions import has_perm, hidden_fields, masked_fields, perm_name, restrict
 from .registry import RecordType
 from .tables import RecordTable
@@ -140,7 +141,8 @@ class RecordListView(RecordViewMixin, View):
             )
         paginator = CappedPaginator(queryset, self.page_size(), self.count_limit(), allow_empty_first_page=True)
         page = paginator.get_page(request.GET.get("page"))
-        rows = list(page.object_list)
+        start = (page.number - 1) * paginator.per_page
+        rows = page.object_list = rows_between(queryset, start, min(start + paginator.per_page, paginator.count))
         if access_logged(self.model) and rows:
             AuditEvent.record_access(
                 action=AuditEvent.Action.LIST, model=self.model, objects=rows, detail={"filters": filters}

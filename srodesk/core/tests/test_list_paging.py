@@ -1,7 +1,9 @@
-"""A list page counts at most ``LIST_COUNT_LIMIT`` rows: "N+", pages through the first N, filters reach the rest."""
+"""Paging of lists: a page's rows read by key in the list's order (pages and API), and a list page counts at
+most ``LIST_COUNT_LIMIT`` rows ("N+", pages through the first N, filters reach the rest)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -28,8 +30,8 @@ def _small_pages(settings: Any) -> None:
 @pytest.fixture
 def client() -> Client:
     school = SchoolFactory()
-    for grade in ("09", "09", "09", "10", "10", "10", "10"):
-        StudentFactory(school=school, grade=grade)
+    for n, grade in enumerate(("09", "09", "09", "10", "10", "10", "10")):
+        StudentFactory(school=school, grade=grade, birth_date=dt.date(2010, 1, 1) + dt.timedelta(days=37 * n))
     user = User.objects.create_user(username="counselor")
     RoleAssignment.objects.create(user=user, role=Role.objects.get(slug="counselor"), school=school)
     web = Client()
@@ -69,3 +71,24 @@ def test_the_api_and_the_export_count_every_row(client: Client) -> None:
     assert export.status_code == 200
     lines = b"".join(export.streaming_content).decode().strip().splitlines()  # type: ignore[attr-defined]
     assert len(lines) == 8  # the header and every student
+
+
+def test_every_page_holds_the_rows_of_its_place_in_the_order(client: Client) -> None:
+    everyone = list(Student.objects.order_by("-birth_date", "pk").values_list("pk", flat=True))
+    url = reverse("people:student_list")
+    shown = []
+    for number in (1, 2, 3):
+        page = client.get(url, {"sort": "-birth_date", "page": number}).context["page"]
+        shown += [row.pk for row in page.object_list]
+    assert shown == everyone[:5]  # 5 counted, 2 a page
+
+
+def test_the_api_pages_in_order_by_offset(client: Client) -> None:
+    everyone = list(Student.objects.order_by("family_name", "given_name", "pk").values_list("pk", flat=True))
+    shown = []
+    for offset in (0, 3, 6):
+        body = client.get("/api/v1/people/students/", {"limit": 3, "offset": offset}).json()
+        assert body["count"] == 7
+        shown += [row["id"] for row in body["results"]]
+    assert shown == everyone
+    assert client.get("/api/v1/people/students/", {"limit": 3, "offset": 9}).json()["results"] == []
