@@ -3,7 +3,8 @@
 For each sampled record: the model's own validation passes (``full_clean``); the fields the model derives
 on save (``search_name``, ``crdc_race``, ``plate_normalized``) are what ``save()`` would compute, and a
 drill's ``retain_until`` is ``drills.services.retain_until_for``'s; the record has a ``create`` change
-row by the actor named in ``created_by``; its latest change row's ``after`` is exactly
+row by the actor named in ``created_by``; its latest change row with a state (a service may log a row of
+its own after the hook's, e.g. the students an accountability report names) has an ``after`` that is exactly
 ``core.audit.snapshot`` of the record as loaded (a timestamp may be written in another time zone: the
 hook snapshots the value the service was given, e.g. a drill's ``scheduled_for`` in the school's zone,
 and it must be the same moment), its ``object_repr`` is ``str()`` of it and its scope ids are
@@ -24,9 +25,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from srodesk.accounts.models import RoleAssignment, User
+from srodesk.alerts.models import AccountabilityReport, Alert
 from srodesk.audit.models import AuditEvent
 from srodesk.core.audit import snapshot
-from srodesk.drills.models import Drill
+from srodesk.drills.models import Drill, EmergencyPlan
 from srodesk.drills.services import retain_until_for
 from srodesk.incidents import custody
 from srodesk.incidents.models import (
@@ -57,6 +59,7 @@ from srodesk.people.models import (
     derive_crdc_race,
     fold,
 )
+from srodesk.reunification.models import EventStudent, ReunificationCard, ReunificationEvent, ReunificationException
 from srodesk.threats.choices import CaseStatus
 from srodesk.threats.models import (
     DisciplineRecord,
@@ -134,6 +137,13 @@ CHECKED: tuple[type[models.Model], ...] = (
     SafetyPlanItem,
     MonitoringEntry,
     DisciplineRecord,
+    Alert,
+    AccountabilityReport,
+    EmergencyPlan,
+    ReunificationEvent,
+    EventStudent,
+    ReunificationCard,
+    ReunificationException,
 )
 
 
@@ -163,7 +173,7 @@ def _record(obj: Any) -> Iterator[str]:
     created_by = getattr(obj, "created_by_id", rows[0].actor_id)
     if rows[0].actor_id != created_by:
         yield f"created by {created_by} but logged as {rows[0].actor_id}"
-    last = rows[-1]
+    last = next(row for row in reversed(rows) if row.after is not None)
     membership = MEMBERSHIPS.get(type(obj))
     logged = {k: v for k, v in (last.after or {}).items() if k != membership}
     current = snapshot(obj)

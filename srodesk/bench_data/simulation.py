@@ -302,6 +302,85 @@ class LaterSteps:
             heapq.heappop(self._pending)[2]()
 
 
+class Saves:
+    """Records made and changed through the services' steps, for a generator with ``records`` and ``steps``:
+    each save changes the record's row now (rows go in in their final state) and queues the change hook's
+    row for the week of its moment (4 ms after it, as the hook writes it after the save)."""
+
+    sim: Simulation
+    records: Rows
+    steps: LaterSteps
+
+    def logged(
+        self,
+        model: type[models.Model],
+        values: dict[str, Any],
+        at: dt.datetime,
+        actor: Actor,
+        request: str,
+        *,
+        before: dict[str, Any] | None = None,
+        reason: str = "",
+        detail: dict[str, Any] | None = None,
+        related: dict[str, Any] | None = None,
+    ) -> None:
+        """The change hook's row of a save of ``values`` at ``at`` (``before``: the state it changed from)."""
+        sink = self.sim.sink
+        after, state = sink.snapshot(model, values), dict(values)
+        action = "create" if before is None else "update"
+        moment = at + dt.timedelta(milliseconds=4)
+        self.steps.add(
+            moment,
+            lambda: sink.change(
+                model,
+                state,
+                at=moment,
+                action=action,
+                after=after,
+                before=before,
+                actor=actor,
+                request_id=request,
+                reason=reason,
+                detail=detail,
+                related=related,
+            ),
+        )
+
+    def created(
+        self,
+        model: type[models.Model],
+        at: dt.datetime,
+        actor: Actor,
+        request: str,
+        related: dict[str, Any] | None = None,
+        **fields: Any,
+    ) -> dict[str, Any]:
+        """A record saved at ``at`` by ``actor`` in ``request``, and its create row."""
+        values = self.records.new(model, at, actor, **fields)
+        self.logged(model, values, at, actor, request, related=related)
+        return values
+
+    def updated(
+        self,
+        model: type[models.Model],
+        values: dict[str, Any],
+        at: dt.datetime,
+        actor: Actor,
+        request: str,
+        changes: dict[str, Any],
+        *,
+        reason: str = "",
+        related: dict[str, Any] | None = None,
+    ) -> None:
+        """A save of the record at ``at`` with ``changes`` (and the stamps: ``updated_by`` names the actor when
+        there is one, as ``RecordModel.save`` does), and its update row."""
+        before = self.sim.sink.snapshot(model, values)
+        values.update(changes, updated_at=at)
+        if actor.id is not None:
+            values["updated_by_id"] = actor.id
+        self.logged(model, values, at, actor, request, before=before, reason=reason, related=related)
+
+
 class Generator:
     """One part of the district. Subclasses set ``name`` and implement :meth:`plan` and :meth:`week`."""
 

@@ -10,4 +10,23 @@ from . import drills
 # Threat assessment after the drills, for the same reason (it also uses the drills' school calendar).
 from . import threats
 
-__all__ = ["accounts", "disclosures", "drills", "incidents", "officers", "organizations", "roster", "threats"]
+# isort: split
+# Alerts and emergency plans after threat assessment, for the same reason.
+from . import alerts
+
+# isort: split
+# Reunification after the alerts: it follows their evacuations.
+from . import reunification
+
+__all__ = [
+    "accounts",
+    "alerts",
+    "disclosures",
+    "drills",
+    "incidents",
+    "officers",
+    "organizations",
+    "reunification",
+    "roster",
+    "threats",
+]

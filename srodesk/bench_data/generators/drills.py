@@ -21,8 +21,8 @@ posts most drills on the school's website within a few school days and records i
 (``services.publish``); some are late, a few never are. Drills after ``AS_OF`` stay scheduled.
 
 Drill rows are inserted when their school year is over (or at the end), in their final state; their
-audit rows are queued week by week, at the moment each step happened. Emergency plans have no service
-(only the generic record pages) and are not generated.
+audit rows are queued week by week, at the moment each step happened. Emergency plans are generated with
+the alerts (:mod:`.alerts`).
 """
 
 from __future__ import annotations

@@ -681,6 +681,7 @@ class AtSchool:
     sim: Simulation
     rng: random.Random
     pool_year: int
+    pool_week: int
     pool_cursor: int
     pools: dict[int, tuple[list[dt.datetime], list[Kid]]]
     staff_cursor: int
@@ -688,6 +689,7 @@ class AtSchool:
 
     def start_pools(self) -> None:
         self.pool_year = -1
+        self.pool_week = -1
         self.pool_cursor = 0
         self.pools = {}
         self.staff_cursor = 0
@@ -695,6 +697,7 @@ class AtSchool:
 
     def refresh(self, period: Period) -> None:
         roster = self.sim.get(Roster)
+        self.pool_week = period.week
         if period.year != self.pool_year:
             self.pool_year, self.pool_cursor, self.pools = period.year, 0, {}
         for kid, at in zip(roster.enrolled[self.pool_cursor :], roster.enrolled_at[self.pool_cursor :], strict=True):
@@ -718,3 +721,7 @@ class AtSchool:
             if kid not in avoid:
                 return kid
         return None
+
+    def active(self, kid: Kid) -> bool:
+        """Whether the student is still active on the roster this week (not withdrawn earlier this year)."""
+        return kid.withdrawn < 0 or self.pool_year != self.sim.get(Roster).last_year or self.pool_week < kid.withdrawn

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,7 +61,7 @@ from srodesk.threats.models import (
     ThreatCase,
 )
 
-from ..simulation import Actor, Generator, LaterSteps, Rows, register, request_id
+from ..simulation import Actor, Generator, LaterSteps, Rows, Saves, register, request_id
 from ..timeline import AS_OF, Period, open_before, open_on
 from .accounts import Account, Accounts
 from .officers import weekly
@@ -217,7 +216,7 @@ class Life:
 
 
 @register
-class Threats(AtSchool, Generator):
+class Threats(AtSchool, Saves, Generator):
     name = "threats"
     writes = tuple(m._meta.label for m in ORDER)
 
@@ -226,10 +225,6 @@ class Threats(AtSchool, Generator):
         self.steps = LaterSteps()
         self.sites: list[Site] = []
         self.start_pools()
-
-    def later(self, at: dt.datetime, step: Callable[[], object]) -> None:
-        """Run ``step`` in the week of ``at`` (the caller has checked that it is before ``AS_OF``)."""
-        self.steps.add(at, step)
 
     def week(self, period: Period) -> None:
         self.steps.start_week(period)
@@ -254,62 +249,6 @@ class Threats(AtSchool, Generator):
         self.steps.run_all()
         self.records.insert()
         self.sim.sink.flush()
-
-    def created(
-        self,
-        model: type[models.Model],
-        at: dt.datetime,
-        actor: Actor,
-        request: str,
-        related: dict[str, Any] | None = None,
-        **fields: Any,
-    ) -> dict[str, Any]:
-        """A record saved at ``at`` by ``actor`` in ``request``: its create row, queued for its week."""
-        sink = self.sim.sink
-        values = self.records.new(model, at, actor, **fields)
-        after, state = sink.snapshot(model, values), dict(values)
-        self.later(
-            at,
-            lambda: sink.change(
-                model,
-                state,
-                at=at + dt.timedelta(milliseconds=4),
-                action="create",
-                after=after,
-                actor=actor,
-                request_id=request,
-                related=related,
-            ),
-        )
-        return values
-
-    def updated(
-        self,
-        model: type[models.Model],
-        values: dict[str, Any],
-        at: dt.datetime,
-        actor: Actor,
-        request: str,
-        changes: dict[str, Any],
-    ) -> None:
-        """A save of the record at ``at``: ``values`` take the changes now, the update row waits for its week."""
-        sink = self.sim.sink
-        before = sink.snapshot(model, values)
-        values.update(changes, updated_at=at, updated_by_id=actor.id)
-        after, state = sink.snapshot(model, values), dict(values)
-        self.later(
-            at,
-            lambda: sink.change(
-                model,
-                state,
-                at=at + dt.timedelta(milliseconds=4),
-                action="update",
-                after=after,
-                before=before,
-                actor=actor,
-                request_id=request,
-            ),
-        )
 
     def event(self, case: dict[str, Any], kind: str, at: dt.datetime, actor: Actor, summary: str = "") -> None:
         self.records.new(

@@ -1,10 +1,13 @@
 """`srodesk generate-district --profile small`: exact counts, the same names for the same seed, a valid chain,
 law-enforcement records as the services make them (numbers, review versions, shares, custody chains), the
-drills each school holds (its state's rule pack, through the drill services' steps) and the threat-assessment
-teams and CSTAG cases (through the threat services' steps)."""
+drills each school holds (its state's rule pack, through the drill services' steps), the threat-assessment
+teams and CSTAG cases (through the threat services' steps), the alerts with their recipients, deliveries,
+acknowledgements and room reports, the emergency plans, and reunification (through the alert and
+reunification services' steps)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections import Counter, defaultdict
 from typing import Any
@@ -13,10 +16,13 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 
+from srodesk.accounts.models import RoleAssignment
+from srodesk.alerts.delivery.recipients import resolve
+from srodesk.alerts.models import AccountabilityReport, Alert, Delivery, DeliveryAttempt, Recipient
 from srodesk.audit.models import AuditEvent, verify_chain
 from srodesk.bench_data import generate
 from srodesk.bench_data.check import problems
-from srodesk.drills.models import Drill
+from srodesk.drills.models import Drill, EmergencyPlan
 from srodesk.incidents.custody import verify_all
 from srodesk.incidents.models import (
     Arrest,
@@ -30,6 +36,8 @@ from srodesk.incidents.models import (
 )
 from srodesk.organizations.models import District
 from srodesk.people.models import Guardian, OtherPerson, StaffMember, Student
+from srodesk.reunification.models import ReunificationCard, ReunificationEvent, ReunificationException
+from srodesk.reunification.services import reconciliation
 from srodesk.threats.models import DUE_PREFETCH, CaseEvent, TeamMember, ThreatCase
 from srodesk.threats.services import closure_problems
 
@@ -76,8 +84,23 @@ EXPECTED = {
     "threats.Team": 6,
     "threats.TeamMember": 36,
     "threats.ThreatCase": 14,
+    "alerts.AccountabilityReport": 251,
+    "alerts.AccountabilityReport_extra": 22,
+    "alerts.AccountabilityReport_injured": 1,
+    "alerts.AccountabilityReport_missing": 21,
+    "alerts.Alert": 292,
+    "alerts.Alert_schools": 705,
+    "alerts.Delivery": 12816,
+    "alerts.DeliveryAttempt": 6591,
+    "alerts.Recipient": 6408,
+    "drills.EmergencyPlan": 7,
+    "reunification.EventStudent": 126,
+    "reunification.ReunificationCard": 125,
+    "reunification.ReunificationEvent": 1,
+    "reunification.ReunificationEvent_schools": 1,
+    "reunification.ReunificationException": 3,
 }
-EXPECTED_AUDIT_ROWS = 7805
+EXPECTED_AUDIT_ROWS = 15305
 #: The small district's drills: Michigan's pack asks each school for 10 a year (5 fire, 3 by 1 December;
 #: 2 tornado, 1 in March; 3 lockdown, 1 by 1 December and 1 after 1 January; 1 at lunch or recess, one of
 #: the fire drills): 6 schools x 10 years, scheduled at once from the suggestions (600), a few cancelled
@@ -122,6 +145,38 @@ EXPECTED_THREATS = {
 }
 
 
+#: The small district's alerts: per school a school year a few holds and secures, a lockdown every other
+#: year, now and then a shelter or an evacuation; district advisories and BOLOs; a few cancelled within the
+#: window. Every recipient gets the alert live and by email (most emails accepted at the first try, the
+#: others after one or more retries); most screens had it within seconds. Each school has one plan (the
+#: high school two). One evacuation was followed by a reunification: every student collected by a guardian
+#: but one, three adults not on the list approved after a call to a parent.
+EXPECTED_ALERTS: dict[str, Any] = {
+    "alerts": {
+        ("advisory", "all_clear"): 74,
+        ("advisory", "cancelled"): 1,
+        ("bolo", "all_clear"): 21,
+        ("bolo", "cancelled"): 1,
+        ("evacuate", "all_clear"): 7,
+        ("hold", "all_clear"): 106,
+        ("hold", "cancelled"): 2,
+        ("lockdown", "all_clear"): 15,
+        ("lockdown", "cancelled"): 2,
+        ("secure", "all_clear"): 48,
+        ("secure", "cancelled"): 2,
+        ("shelter", "all_clear"): 13,
+    },
+    "deliveries": {("email", "sent"): 6408, ("live", "delivered"): 5438, ("live", "sent"): 970},
+    "tries": {1: 6254, 2: 128, 3: 24, 4: 1, 5: 1},
+    "plans_per_school": [1, 1, 1, 1, 1, 2],
+}
+EXPECTED_REUNIFICATION: dict[str, Any] = {
+    "events": 1,
+    "cards": {"released": 125},
+    "exceptions": {("unauthorised_adult", "release_approved"): 3},
+}
+
+
 class Built(Exception):
     """Carries what a generation produced out of the transaction that is rolled back."""
 
@@ -161,6 +216,8 @@ def build(*, command: bool) -> dict[str, Any]:
                 facts["incidents"] = incident_facts()
                 facts["drills"] = drill_facts(district)
                 facts["threats"] = threat_facts(district)
+                facts["alerts"] = alert_facts(district)
+                facts["reunification"] = reunification_facts(district)
                 student = Student.objects.filter(district=district).order_by("pk").first()
                 assert student is not None
                 with connection.cursor() as cursor:
@@ -265,6 +322,100 @@ def threat_facts(district: District) -> dict[str, Any]:
     }
 
 
+def alert_facts(district: District) -> dict[str, Any]:
+    """The alerts by kind and status, the deliveries and tries, and the rules of the alert services."""
+    alerts = list(Alert.objects.filter(district=district).prefetch_related("schools").order_by("pk"))
+    by_pk = {a.pk: a for a in alerts}
+    recipients = list(Recipient.objects.filter(alert__district=district))
+    people: dict[int, set[tuple[int, int | None]]] = defaultdict(set)
+    for r in recipients:
+        people[r.alert_id].add((r.user_id, r.school_id))
+    deliveries = list(Delivery.objects.filter(recipient__alert__district=district).select_related("recipient"))
+    tries: dict[int, list[DeliveryAttempt]] = defaultdict(list)
+    for attempt in DeliveryAttempt.objects.filter(delivery__recipient__alert__district=district).order_by("at", "pk"):
+        tries[attempt.delivery_id].append(attempt)
+    acknowledged = [r for r in recipients if r.acknowledged_at is not None]
+    ack_rows = AuditEvent.objects.filter(content_type__model="alert", detail__event="alert.acknowledged").count()
+    reporters = {
+        (school, user)
+        for school, user, perms in RoleAssignment.objects.values_list("school_id", "user_id", "role__permissions")
+        if "alerts.add_accountabilityreport" in perms
+    }
+    reports = list(AccountabilityReport.objects.filter(district=district))
+    delivered = [a for a in alerts if a.activated_at is not None]
+    plans = list(EmergencyPlan.objects.filter(district=district))
+    return {
+        "alerts": dict(Counter((a.action or a.kind, a.status) for a in alerts)),
+        "deliveries": dict(Counter((d.channel, d.status) for d in deliveries)),
+        "tries": dict(Counter(len(t) for t in tries.values())),
+        "audience": all(people[a.pk] == set(resolve(a).items()) for a in delivered),
+        "one_delivery_per_channel": Counter(d.recipient_id for d in deliveries)
+        == Counter({r.pk: 2 for r in recipients}),
+        "sent_after_a_good_try": all(
+            len(tries[d.pk]) == d.attempts
+            and tries[d.pk][-1].ok == (d.status == "sent")
+            and all(not t.ok for t in tries[d.pk][:-1])
+            for d in deliveries
+            if d.channel == "email"
+        ),
+        "live_after_activation": all(
+            d.delivered_at >= (by_pk[d.recipient.alert_id].activated_at or d.delivered_at)
+            and d.delivered_at >= d.sent_at
+            for d in deliveries
+            if d.status == "delivered"
+        ),
+        "acknowledged_after_activation": all(
+            r.acknowledged_at >= (by_pk[r.alert_id].activated_at or r.acknowledged_at) for r in acknowledged
+        ),
+        "acknowledgements_logged": ack_rows == len(acknowledged),
+        "steps_in_order": all(
+            a.armed_at < a.deliver_at <= a.activated_at < (a.all_clear_at or a.activated_at + dt.timedelta(1))
+            for a in delivered
+        ),
+        "cancelled_never_delivered": all(
+            not people[a.pk] and a.cancelled_at and a.cancelled_at < a.deliver_at and a.activated_at is None
+            for a in alerts
+            if a.status == "cancelled"
+        ),
+        "reports_in_scope": all(
+            r.school_id in {s.pk for s in by_pk[r.alert_id].schools.all()}
+            and (r.school_id, r.reporter_id) in reporters
+            and r.reported_at >= by_pk[r.alert_id].activated_at
+            for r in reports
+        ),
+        "plans_reviewed_this_year": all(p.reviewed_on and p.reviewed_on >= dt.date(2026, 8, 17) for p in plans),
+        "plans_per_school": sorted(Counter(p.school_id for p in plans).values()),
+    }
+
+
+def reunification_facts(district: District) -> dict[str, Any]:
+    """The events, their cards and exceptions, and the rules of the reunification services."""
+    events = list(ReunificationEvent.objects.filter(district=district).select_related("alert"))
+    cards = list(ReunificationCard.objects.filter(district=district).select_related("event_student"))
+    approved = set(
+        ReunificationException.objects.filter(district=district, resolution="release_approved").values_list(
+            "card_id", flat=True
+        )
+    )
+    guardians = set(Guardian.students.through.objects.values_list("guardian_id", "student_id"))
+    return {
+        "events": len(events),
+        "cards": dict(Counter(c.status for c in cards)),
+        "exceptions": dict(
+            Counter(ReunificationException.objects.filter(district=district).values_list("kind", "resolution"))
+        ),
+        "after_an_evacuation": all(
+            e.alert is not None and e.alert.action == "evacuate" and e.started_at > e.alert.activated_at for e in events
+        ),
+        "released_to_a_guardian": all(
+            (c.guardian_id, c.event_student.student_id) in guardians or c.pk in approved
+            for c in cards
+            if c.status == "released"
+        ),
+        "reconciled": all(reconciliation(e).balanced for e in events),
+    }
+
+
 @pytest.mark.django_db
 def test_small_profile_is_deterministic_and_audited() -> None:
     first = build(command=True)
@@ -300,3 +451,23 @@ def test_small_profile_is_deterministic_and_audited() -> None:
     assert threats["closable"]
     assert threats["actors_on_team"]
     assert threats["interviewed_first"]
+    alerts = second["alerts"]
+    assert {k: alerts[k] for k in EXPECTED_ALERTS} == EXPECTED_ALERTS
+    for fact in (
+        "audience",
+        "one_delivery_per_channel",
+        "sent_after_a_good_try",
+        "live_after_activation",
+        "acknowledged_after_activation",
+        "acknowledgements_logged",
+        "steps_in_order",
+        "cancelled_never_delivered",
+        "reports_in_scope",
+        "plans_reviewed_this_year",
+    ):
+        assert alerts[fact], fact
+    reunification = second["reunification"]
+    assert {k: reunification[k] for k in EXPECTED_REUNIFICATION} == EXPECTED_REUNIFICATION
+    assert reunification["after_an_evacuation"]
+    assert reunification["released_to_a_guardian"]
+    assert reunification["reconciled"]

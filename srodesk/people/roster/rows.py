@@ -166,6 +166,8 @@ class Snapshotter:
         by_attname = {f.attname: f for f in model._meta.concrete_fields}
         self.plain = [name for name in names if isinstance(by_attname[name], PLAIN)]
         self.other = [name for name in names if not isinstance(by_attname[name], PLAIN)]
+        #: A file field snapshots as its file's name, ``None`` when empty.
+        self.files = [name for name in names if isinstance(by_attname[name], models.FileField)]
         self.names = names
         self._memo: dict[Any, Any] = {}
 
@@ -182,4 +184,6 @@ class Snapshotter:
                 data[name] = memo[key]
             except KeyError:
                 data[name] = memo[key] = to_json_value(value)
+        for name in self.files:
+            data[name] = data[name] or None
         return {name: data[name] for name in self.names}
