@@ -46,6 +46,7 @@ from endpoints import EMPTY_PATH, EXTRAS, GROUPS, ROLE_PREFERENCE, SESSIONS  # n
 from srodesk.accounts.models import RoleAssignment, User  # noqa: E402
 from srodesk.bench_data.generators.organizations import BENCH_PASSWORD  # noqa: E402
 from srodesk.core import registry  # noqa: E402
+from srodesk.core.links import detail_url  # noqa: E402
 from srodesk.core.permissions import has_perm, perm_name, restrict  # noqa: E402
 from srodesk.organizations.models import District, School  # noqa: E402
 from srodesk.people.models import Student  # noqa: E402
@@ -200,7 +201,7 @@ def endpoints(d: District, users: list[dict[str, Any]], skipped: list[dict[str, 
                 f"{label} detail ({role})",
                 "details",
                 role,
-                {u: [f"{base}{pk}/" for pk in pks] for u, pks in ids.items()},
+                {u: [detail_url(entry.url_name("detail"), pk) for pk in pks] for u, pks in ids.items()},
                 table,
             )
         )
