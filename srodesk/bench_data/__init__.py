@@ -8,13 +8,16 @@ review, with offenses, persons, arrests, uses of force, searches, evidence with 
 shares with the school, supplements, pursuits and discipline referrals), the schools' drills (scheduled
 from the state rule pack, conducted, published or cancelled) and threat assessment (each school's team
 and its CSTAG cases: intake, interviews, classification, protective actions, safety evaluation, safety
-plan and monitoring, discipline, closure), the alerts (SRP actions at a school, district advisories and
-BOLOs: armed, cancelled or activated, their recipients, live and email deliveries with every try,
-acknowledgements, the staff's room reports, the all-clear), each school's emergency plans and their yearly
-review, and the reunifications that follow some evacuations (the expected students, the cards from greeter
-to release, the exceptions), each with the audit rows the services write for it, chained in time order so
-``verify-audit`` and ``verify-custody`` pass. See :mod:`.simulation` for how a record type adds its
-generator.
+plan and monitoring, discipline, closure), student support (the community-agency directory, referrals
+with their shares and answers, mandated reports with the oral and written reports and the deadline
+escalations, student contacts, weekly attendance imports of the students a school follows, the truancy
+cases its thresholds open with their interventions, and other agencies' requests with their decisions and
+releases), the alerts (SRP actions at a school, district advisories and BOLOs: armed, cancelled or
+activated, their recipients, live and email deliveries with every try, acknowledgements, the staff's room
+reports, the all-clear), each school's emergency plans and their yearly review, and the reunifications that
+follow some evacuations (the expected students, the cards from greeter to release, the exceptions), each
+with the audit rows the services write for it, chained in time order so ``verify-audit`` and
+``verify-custody`` pass. See :mod:`.simulation` for how a record type adds its generator.
 """
 
 from __future__ import annotations

@@ -11,7 +11,8 @@ and it must be the same moment), its ``object_repr`` is ``str()`` of it and its 
 ``AuditEvent.scope_ids``; membership lists logged with the changes end at
 the record's current ``schools``/``students``. A disclosure also has its disclosure-log row;
 an evidence item's chain of custody verifies (``incidents.custody.verify_item``). A closed threat case is
-validated as it stood when it was closed (``ThreatCase.clean`` refuses any edit of a closed case).
+validated as it stood when it was closed (``ThreatCase.clean`` refuses any edit of a closed case), a support
+record about a student with the school it was saved at (its validation would take the student's school today).
 """
 
 from __future__ import annotations
@@ -60,6 +61,19 @@ from srodesk.people.models import (
     fold,
 )
 from srodesk.reunification.models import EventStudent, ReunificationCard, ReunificationEvent, ReunificationException
+from srodesk.support.models import (
+    AgencyRequest,
+    AttendanceImport,
+    AttendanceRecord,
+    CommunityAgency,
+    Intervention,
+    MandatedReport,
+    Referral,
+    StudentContact,
+    StudentRecord,
+    TruancyCase,
+    TruancyThreshold,
+)
 from srodesk.threats.choices import CaseStatus
 from srodesk.threats.models import (
     DisciplineRecord,
@@ -87,6 +101,8 @@ def _in_district(model: type[models.Model], district: District, code: str) -> mo
         return manager.filter(user__username__endswith=f".{code}")
     if model is TeamMember:
         return manager.filter(team__district=district)
+    if model is TruancyThreshold:
+        return manager.filter(partnership__district=district)
     if any(f.name == "case" for f in model._meta.concrete_fields):
         return manager.filter(case__district=district)
     if not any(f.name == "district" for f in model._meta.concrete_fields):
@@ -144,6 +160,16 @@ CHECKED: tuple[type[models.Model], ...] = (
     EventStudent,
     ReunificationCard,
     ReunificationException,
+    CommunityAgency,
+    TruancyThreshold,
+    Referral,
+    MandatedReport,
+    StudentContact,
+    AttendanceImport,
+    AttendanceRecord,
+    TruancyCase,
+    Intervention,
+    AgencyRequest,
 )
 
 
@@ -201,10 +227,14 @@ def _record(obj: Any) -> Iterator[str]:
 
 
 def _validated(obj: Any) -> Any:
-    """The record to validate: a closed threat case as it stood before its closure (its status open)."""
+    """The record to validate: a closed threat case as it stood before its closure (its status open); a copy of a
+    support record about a student (its validation takes the school from the student's school today, while the
+    record keeps the school the student was at when it was last saved)."""
     if isinstance(obj, ThreatCase) and obj.status == CaseStatus.CLOSED:
         obj = copy.copy(obj)
         obj.status = CaseStatus.OPEN
+    elif isinstance(obj, StudentRecord):
+        obj = copy.copy(obj)
     return obj
 
 

@@ -311,6 +311,10 @@ class Saves:
     records: Rows
     steps: LaterSteps
 
+    def later(self, at: dt.datetime, step: Callable[[], object]) -> bool:
+        """Run ``step`` in the week of ``at``; ``False`` if that is after ``AS_OF`` (it never happens)."""
+        return self.steps.add(at, step)
+
     def logged(
         self,
         model: type[models.Model],
@@ -353,11 +357,14 @@ class Saves:
         actor: Actor,
         request: str,
         related: dict[str, Any] | None = None,
+        *,
+        audit_reason: str = "",
         **fields: Any,
     ) -> dict[str, Any]:
-        """A record saved at ``at`` by ``actor`` in ``request``, and its create row."""
+        """A record saved at ``at`` by ``actor`` in ``request``, and its create row (``audit_reason``: the reason
+        of the request's audit context, named so because a record may have a field called ``reason``)."""
         values = self.records.new(model, at, actor, **fields)
-        self.logged(model, values, at, actor, request, related=related)
+        self.logged(model, values, at, actor, request, reason=audit_reason, related=related)
         return values
 
     def updated(
@@ -369,7 +376,7 @@ class Saves:
         request: str,
         changes: dict[str, Any],
         *,
-        reason: str = "",
+        audit_reason: str = "",
         related: dict[str, Any] | None = None,
     ) -> None:
         """A save of the record at ``at`` with ``changes`` (and the stamps: ``updated_by`` names the actor when
@@ -378,7 +385,7 @@ class Saves:
         values.update(changes, updated_at=at)
         if actor.id is not None:
             values["updated_by_id"] = actor.id
-        self.logged(model, values, at, actor, request, before=before, reason=reason, related=related)
+        self.logged(model, values, at, actor, request, before=before, reason=audit_reason, related=related)
 
 
 class Generator:

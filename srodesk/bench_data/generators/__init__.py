@@ -18,6 +18,10 @@ from . import alerts
 # Reunification after the alerts: it follows their evacuations.
 from . import reunification
 
+# isort: split
+# Student support after the reunifications, for the same reason.
+from . import support
+
 __all__ = [
     "accounts",
     "alerts",
@@ -28,5 +32,6 @@ __all__ = [
     "organizations",
     "reunification",
     "roster",
+    "support",
     "threats",
 ]

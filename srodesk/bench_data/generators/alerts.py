@@ -542,7 +542,7 @@ class Alerts(AtSchool, Saves, Generator):
         actor, reason = (lead.actor, "") if page else (SYSTEM, "alert activation")
         request = request_id(rng)
         changes = {"status": str(AlertStatus.ACTIVE), "activated_at": now}
-        self.updated(Alert, values, now, actor, request, changes, reason=reason)
+        self.updated(Alert, values, now, actor, request, changes, audit_reason=reason)
         recipients = len(self.audience(schools, values["audience"], values["agency_id"]))
         self.audit(
             values,

@@ -15,7 +15,7 @@ from srodesk.people.models import Disclosure
 from srodesk.people.roster.rows import light_instance
 
 from ..names import FAMILY, GIVEN, PLACES
-from ..simulation import Generator, register, request_id
+from ..simulation import Actor, Generator, Sink, register, request_id
 from ..timeline import Period
 from .accounts import Accounts
 from .officers import weekly
@@ -152,34 +152,39 @@ class Disclosures(Generator):
                 updated_by_id=account.actor.id,
             )
             rows.append(values)
-            request = request_id(rng)
-            sim.sink.change(
-                Disclosure,
-                values,
-                at=at + dt.timedelta(milliseconds=4),
-                action="create",
-                after=sim.sink.snapshot(Disclosure, values),
-                actor=account.actor,
-                request_id=request,
-            )
-            sim.sink.event(
-                at=at + dt.timedelta(milliseconds=6),
-                kind=AuditEvent.Kind.DISCLOSURE,
-                action=AuditEvent.Action.CREATE,
-                actor=account.actor,
-                request_id=request,
-                model=Disclosure,
-                object_id=pk,
-                object_repr=str(light_instance(Disclosure, values)),
-                district_id=org.district_id,
-                school_id=values["school_id"],
-                detail={
-                    "student": kid.pk,
-                    "basis": basis,
-                    "recipient_name": values["recipient_name"],
-                    "recipient_organization": values["recipient_organization"],
-                    "recipient_kind": kind,
-                    "disclosed_at": values["disclosed_at"],
-                },
-            )
+            log_disclosure(sim.sink, values, at, account.actor, request_id(rng))
         sim.sink.insert(Disclosure, rows)
+
+
+def log_disclosure(sink: Sink, values: dict[str, Any], at: dt.datetime, actor: Actor, request: str) -> None:
+    """Queue the rows ``people.services.disclose`` writes for the disclosure ``values`` saved at ``at``: its change
+    row, then the disclosure-log row of the same request."""
+    sink.change(
+        Disclosure,
+        values,
+        at=at + dt.timedelta(milliseconds=4),
+        action="create",
+        after=sink.snapshot(Disclosure, values),
+        actor=actor,
+        request_id=request,
+    )
+    sink.event(
+        at=at + dt.timedelta(milliseconds=6),
+        kind=AuditEvent.Kind.DISCLOSURE,
+        action=AuditEvent.Action.CREATE,
+        actor=actor,
+        request_id=request,
+        model=Disclosure,
+        object_id=values["id"],
+        object_repr=str(light_instance(Disclosure, values)),
+        district_id=values["district_id"],
+        school_id=values["school_id"],
+        detail={
+            "student": values["student_id"],
+            "basis": values["basis"],
+            "recipient_name": values["recipient_name"],
+            "recipient_organization": values["recipient_organization"],
+            "recipient_kind": values["recipient_kind"],
+            "disclosed_at": values["disclosed_at"],
+        },
+    )

@@ -1,9 +1,10 @@
 """`srodesk generate-district --profile small`: exact counts, the same names for the same seed, a valid chain,
 law-enforcement records as the services make them (numbers, review versions, shares, custody chains), the
 drills each school holds (its state's rule pack, through the drill services' steps), the threat-assessment
-teams and CSTAG cases (through the threat services' steps), the alerts with their recipients, deliveries,
-acknowledgements and room reports, the emergency plans, and reunification (through the alert and
-reunification services' steps)."""
+teams and CSTAG cases (through the threat services' steps), the student-support records (mandated reports
+within their deadlines or escalated, truancy cases opened by thresholds the absences really reached, each save
+by a role the policy allows), the alerts with their recipients, deliveries, acknowledgements and room reports,
+the emergency plans, and reunification (through the alert and reunification services' steps)."""
 
 from __future__ import annotations
 
@@ -16,12 +17,14 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 
-from srodesk.accounts.models import RoleAssignment
+from srodesk.accounts.models import RoleAssignment, User
 from srodesk.alerts.delivery.recipients import resolve
 from srodesk.alerts.models import AccountabilityReport, Alert, Delivery, DeliveryAttempt, Recipient
 from srodesk.audit.models import AuditEvent, verify_chain
 from srodesk.bench_data import generate
 from srodesk.bench_data.check import problems
+from srodesk.bench_data.timeline import AS_OF, year_start
+from srodesk.core.permissions import has_perm, perm_name
 from srodesk.drills.models import Drill, EmergencyPlan
 from srodesk.incidents.custody import verify_all
 from srodesk.incidents.models import (
@@ -38,6 +41,8 @@ from srodesk.organizations.models import District
 from srodesk.people.models import Guardian, OtherPerson, StaffMember, Student
 from srodesk.reunification.models import ReunificationCard, ReunificationEvent, ReunificationException
 from srodesk.reunification.services import reconciliation
+from srodesk.support import models as support
+from srodesk.support.services import report_deadlines
 from srodesk.threats.models import DUE_PREFETCH, CaseEvent, TeamMember, ThreatCase
 from srodesk.threats.services import closure_problems
 
@@ -49,7 +54,8 @@ EXPECTED = {
     "organizations.District": 1,
     "organizations.Partnership": 2,
     "organizations.School": 6,
-    "people.Disclosure": 165,
+    # The disclosures generator's, and the support records' (shares, oral reports, releases).
+    "people.Disclosure": 165 + 76,
     "people.Guardian": 644,
     "people.Guardian_students": 990,
     "people.OtherPerson": 132,
@@ -99,8 +105,22 @@ EXPECTED = {
     "reunification.ReunificationEvent": 1,
     "reunification.ReunificationEvent_schools": 1,
     "reunification.ReunificationException": 3,
+    "support.AgencyRequest": 15,
+    "support.AgencyRequest_disclosures": 10,
+    "support.AttendanceImport": 1031,
+    "support.AttendanceRecord": 2221,
+    "support.CommunityAgency": 7,
+    "support.Intervention": 244,
+    "support.MandatedReport": 19,
+    "support.MandatedReportEscalation": 15,
+    "support.Referral": 78,
+    "support.Referral_disclosures": 47,
+    "support.StudentContact": 213,
+    "support.StudentContact_students": 300,
+    "support.TruancyCase": 123,
+    "support.TruancyThreshold": 2,
 }
-EXPECTED_AUDIT_ROWS = 15305
+EXPECTED_AUDIT_ROWS = 7805 + 7500 + 5413  # up to threats; alerts, plans and reunification; support
 #: The small district's drills: Michigan's pack asks each school for 10 a year (5 fire, 3 by 1 December;
 #: 2 tornado, 1 in March; 3 lockdown, 1 by 1 December and 1 after 1 January; 1 at lunch or recess, one of
 #: the fire drills): 6 schools x 10 years, scheduled at once from the suggestions (600), a few cancelled
@@ -142,6 +162,15 @@ EXPECTED_THREATS = {
         "discipline": 5,
         "closed": 14,
     },
+}
+#: The small district's student support: 19 mandated reports (the escalation run reached a threshold of some
+#: before the reporter recorded the report; none was late this time), the agencies' answers to 78 referrals,
+#: 15 agency requests (those without a legal basis refused) and 123 truancy cases, all closed by AS_OF.
+EXPECTED_SUPPORT: dict[str, Any] = {
+    "escalations": {("initial", 50): 7, ("initial", 90): 3, ("written", 50): 4, ("written", 90): 1},
+    "referrals": {"made": 1, "no_response": 21, "accepted": 20, "completed": 24, "declined": 12},
+    "decisions": {"refused": 5, "granted": 9, "partly": 1},
+    "cases": {"closed": 123},
 }
 
 
@@ -218,6 +247,7 @@ def build(*, command: bool) -> dict[str, Any]:
                 facts["threats"] = threat_facts(district)
                 facts["alerts"] = alert_facts(district)
                 facts["reunification"] = reunification_facts(district)
+                facts["support"] = support_facts(district)
                 student = Student.objects.filter(district=district).order_by("pk").first()
                 assert student is not None
                 with connection.cursor() as cursor:
@@ -416,6 +446,94 @@ def reunification_facts(district: District) -> dict[str, Any]:
     }
 
 
+def support_facts(district: District) -> dict[str, Any]:
+    """The support services' rules on every generated record, and the policy on a sample of each type's saves."""
+    reports = list(support.MandatedReport.objects.filter(district=district).prefetch_related("escalations"))
+    deadlines_kept = []
+    for report in reports:
+        overdue = {e.deadline for e in report.escalations.all() if e.threshold == 100}
+        for deadline in report_deadlines(report):
+            on_time = deadline.met_at is not None and deadline.met_at <= deadline.due_at
+            deadlines_kept.append(on_time or deadline.kind in overdue)
+    oral = AuditEvent.objects.filter(content_type__model="mandatedreport", action="update")
+    reporters = {r.pk: r.reporter_id for r in reports}
+    cases = list(support.TruancyCase.objects.filter(district=district).select_related("threshold").order_by("pk"))
+    reached = [_threshold_reached(case) for case in cases]
+    contacts = support.StudentContact.objects.filter(district=district).prefetch_related("students")
+    at_school = set(RoleAssignment.objects.filter(school__isnull=False).values_list("user_id", "school_id"))
+    current = [c for c in contacts if c.occurred_on >= year_start(AS_OF.year)]
+    allowed = []
+    users = {u.pk: u for u in User.objects.all()}
+    for model in (
+        support.CommunityAgency,
+        support.TruancyThreshold,
+        support.Referral,
+        support.MandatedReport,
+        support.StudentContact,
+        support.AttendanceImport,
+        support.AttendanceRecord,
+        support.TruancyCase,
+        support.Intervention,
+        support.AgencyRequest,
+    ):
+        for obj in model._default_manager.order_by("pk")[:: max(1, model._default_manager.count() // 15)]:
+            for row in AuditEvent.objects.for_object(obj).filter(kind=AuditEvent.Kind.CHANGE):
+                action = "add" if row.action == AuditEvent.Action.CREATE else "change"
+                allowed.append(has_perm(users[row.actor_id], perm_name(model, action), obj))
+    decided = AuditEvent.objects.filter(content_type__model="agencyrequest", action="update")
+    return {
+        "deadlines_kept_or_escalated": all(deadlines_kept) and len(deadlines_kept) >= len(reports),
+        "escalations": dict(
+            Counter(
+                support.MandatedReportEscalation.objects.filter(report__district=district).values_list(
+                    "deadline", "threshold"
+                )
+            )
+        ),
+        "referrals": dict(Counter(support.Referral.objects.filter(district=district).values_list("status", flat=True))),
+        "decisions": dict(
+            Counter(support.AgencyRequest.objects.filter(district=district).values_list("decision", flat=True))
+        ),
+        "reported_by_reporter": all(
+            reporters[int(pk)] == actor for pk, actor in oral.values_list("object_id", "actor_id")
+        ),
+        "thresholds_reached": all(reached) and len(reached) == len(cases) > 0,
+        "cases": dict(Counter(c.status for c in cases)),
+        "contacts_by_school_staff": all((c.staff_id, c.school_id) in at_school for c in contacts),
+        "current_contacts_with_own_students": all(
+            s.school_id == c.school_id for c in current for s in c.students.all()
+        ),
+        "saves_allowed": all(allowed) and len(allowed) > 100,
+        "decided_by_administrators": all(
+            RoleAssignment.objects.filter(user_id=actor, school_id=school, role__slug="school_admin").exists()
+            for actor, school in decided.values_list("actor_id", "school_id")
+        ),
+        "shared_referrals": support.Referral.disclosures.through.objects.count(),
+    }
+
+
+def _threshold_reached(case: support.TruancyCase) -> bool:
+    """``services.evaluate_truancy`` as it ran when the case was opened: the student's unexcused absences in the
+    school's last school days (the days its records are for, after the student's previous case was closed)."""
+    threshold = case.threshold
+    if threshold is None:
+        return False
+    before = support.AttendanceRecord.objects.filter(created_at__lt=case.created_at)
+    mine = dict(before.filter(student=case.student_id).values_list("date", "status"))
+    closed = (
+        support.TruancyCase.objects.filter(student=case.student_id, status="closed", pk__lt=case.pk)
+        .order_by("-closed_on")
+        .values_list("closed_on", flat=True)
+        .first()
+    )
+    days = before.filter(school_id=case.school_id, date__lte=max(mine))
+    if closed is not None:
+        days = days.filter(date__gt=closed)
+    window = list(days.order_by("-date").values_list("date", flat=True).distinct()[: threshold.within_school_days])
+    unexcused = sum(1 for day in window if mine.get(day) == "absent_unexcused")
+    return unexcused >= threshold.unexcused_absences and unexcused == case.unexcused_count
+
+
 @pytest.mark.django_db
 def test_small_profile_is_deterministic_and_audited() -> None:
     first = build(command=True)
@@ -471,3 +589,13 @@ def test_small_profile_is_deterministic_and_audited() -> None:
     assert reunification["after_an_evacuation"]
     assert reunification["released_to_a_guardian"]
     assert reunification["reconciled"]
+    facts = second["support"]
+    assert facts["deadlines_kept_or_escalated"]
+    assert facts["reported_by_reporter"]
+    assert facts["thresholds_reached"]
+    assert facts["contacts_by_school_staff"]
+    assert facts["current_contacts_with_own_students"]
+    assert facts["saves_allowed"]
+    assert facts["decided_by_administrators"]
+    assert facts["shared_referrals"] == EXPECTED["support.Referral_disclosures"]
+    assert {k: facts[k] for k in EXPECTED_SUPPORT} == EXPECTED_SUPPORT
