@@ -413,20 +413,7 @@ class Reunifications(AtSchool, Saves, Generator):
             if handed
             else "Found in the restroom; back with the class."
         )
-        self.updated(
-            ReunificationException,
-            exception,
-            at,
-            resolver,
-            request,
-            {
-                "resolution": str(resolution),
-                "resolution_note": summary,
-                "resolved_at": at - dt.timedelta(microseconds=500),
-                "resolved_by_id": resolver.id,
-            },
-            related=_named(student),
-        )
+        self.resolved(exception, student, at, resolver, request, resolution, summary)
         if handed:
             self.updated(
                 EventStudent,
@@ -457,20 +444,7 @@ class Reunifications(AtSchool, Saves, Generator):
             if approved
             else "Parent could not be reached; the student waits for a guardian."
         )
-        self.updated(
-            ReunificationException,
-            exception,
-            at,
-            resolver,
-            request,
-            {
-                "resolution": str(resolution),
-                "resolution_note": summary,
-                "resolved_at": at - dt.timedelta(microseconds=500),
-                "resolved_by_id": resolver.id,
-            },
-            related=_named(student),
-        )
+        self.resolved(exception, student, at, resolver, request, resolution, summary)
         status = CardStatus.CHECKED if approved else CardStatus.REFUSED
         self.updated(
             ReunificationCard,
@@ -484,6 +458,25 @@ class Reunifications(AtSchool, Saves, Generator):
         student_status = StudentStatus.CHECKED if approved else StudentStatus.WAITING
         self.refresh_status(student, student_status, at + dt.timedelta(milliseconds=2), resolver, request)
         return True
+
+    def resolved(
+        self,
+        exception: dict[str, Any],
+        student: dict[str, Any],
+        at: dt.datetime,
+        resolver: Actor,
+        request: str,
+        resolution: str,
+        summary: str,
+    ) -> None:
+        """``services.resolve_exception``'s save of the exception."""
+        changes = {
+            "resolution": str(resolution),
+            "resolution_note": summary,
+            "resolved_at": at - dt.timedelta(microseconds=500),
+            "resolved_by_id": resolver.id,
+        }
+        self.updated(ReunificationException, exception, at, resolver, request, changes, related=_named(student))
 
     def refresh_status(self, student: dict[str, Any], status: str, at: dt.datetime, actor: Actor, request: str) -> None:
         """``services._refresh``: the expected student's status follows its card and exceptions."""
