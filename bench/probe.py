@@ -23,6 +23,7 @@ import re
 import statistics
 import sys
 import time
+import tracemalloc
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -338,7 +339,8 @@ class SqlTimer:
 
 
 def cost(client: Client, path: str) -> dict[str, Any]:
-    """Medians over ``COST_REPEAT`` GET requests of one path: wall, process CPU and SQL time in ms.
+    """Medians over ``COST_REPEAT`` GET requests of one path: wall, process CPU and SQL time in ms; and the
+    peak of Python memory one more request allocates (``tracemalloc``, MB).
 
     ``sql`` is the wall time of the statements, so it holds the driver's CPU time too (``sql_cpu``, also in
     ``python_cpu``): ``python_cpu + sql`` exceeds ``wall`` by about that much.
@@ -353,12 +355,18 @@ def cost(client: Client, path: str) -> dict[str, Any]:
             wall.append(time.perf_counter() - start_wall)
         sql.append(timer.seconds)
         sql_cpu.append(timer.cpu_seconds)
+    # The most memory one request holds at once (Python objects), which sets a worker's resident size.
+    tracemalloc.start()
+    client.get(path)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
     return {
         "wall": round(statistics.median(wall) * 1000, 2),
         "python_cpu": round(statistics.median(cpu) * 1000, 2),
         "sql": round(statistics.median(sql) * 1000, 2),
         "sql_cpu": round(statistics.median(sql_cpu) * 1000, 2),
         "requests": COST_REPEAT,
+        "python_peak_mb": round(peak / 2**20, 1),
     }
 
 

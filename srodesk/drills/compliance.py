@@ -302,6 +302,12 @@ def first_day_of(partnership: Any) -> tuple[int, int]:
     return (partnership.school_year_start_month, partnership.school_year_start_day)
 
 
+def year_of(partnership: Any, *, as_of: dt.date, start_year: int | None = None) -> SchoolYear:
+    """The school year evaluated: the one starting in ``start_year``, or the one containing ``as_of``."""
+    first_md = first_day_of(partnership)
+    return school_year(first_md, start_year=start_year) if start_year else school_year_on(first_md, as_of)
+
+
 def evaluate(
     school: Any,
     *,
@@ -317,8 +323,7 @@ def evaluate(
     """
     if partnership == "lookup":
         partnership = partnership_for(school)
-    first_md = first_day_of(partnership)
-    year = school_year(first_md, start_year=start_year) if start_year else school_year_on(first_md, as_of)
+    year = year_of(partnership, as_of=as_of, start_year=start_year)
     state = rule_state(school, partnership)
     level = str(school.level or "")
     pack = pack_for(state, level, year.first_day)

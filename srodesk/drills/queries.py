@@ -11,7 +11,8 @@ from django.db.models import Q, QuerySet
 from srodesk.core.permissions import grants, restrict
 from srodesk.organizations.models import Partnership, School
 
-from .compliance import SchoolCompliance, evaluate
+from .choices import DrillStatus
+from .compliance import SchoolCompliance, evaluate, year_of
 from .models import Drill, school_zone
 
 
@@ -47,18 +48,30 @@ def today_at(school: Any) -> dt.date:
 def compliance_for_schools(
     user: Any, schools: list[School], *, as_of: dt.date | None = None, start_year: int | None = None
 ) -> list[SchoolCompliance]:
-    """Compliance of each school, from one query for the drills and one for the partnerships."""
+    """Compliance of each school, from one query for the partnerships and one for the drills of the school
+    years evaluated (a district's ten years of drills are not read to judge one)."""
     ids = [s.pk for s in schools]
-    by_school: dict[int, list[Drill]] = defaultdict(list)
-    drills = restrict(Drill.objects.alive(), user, "view").filter(school_id__in=ids)
-    for drill in drills:
-        by_school[drill.school_id].append(drill)
     partnerships: dict[int, Partnership] = {}
     rows = Partnership.objects.alive().filter(district_id__in={s.district_id for s in schools}).order_by("pk")
     for partnership in rows:
         current = partnerships.get(partnership.district_id)
         if current is None or (current.drill_rule_set == "OTHER" and partnership.drill_rule_set != "OTHER"):
             partnerships[partnership.district_id] = partnership
+    by_school: dict[int, list[Drill]] = defaultdict(list)
+    if schools:
+        years = [
+            year_of(partnerships.get(s.district_id), as_of=as_of or today_at(s), start_year=start_year) for s in schools
+        ]
+        # A drill counts on its day in the school's time zone: a day's margin either side in UTC.
+        start = dt.datetime.combine(min(y.first_day for y in years), dt.time(), dt.UTC) - dt.timedelta(days=1)
+        end = dt.datetime.combine(max(y.last_day for y in years), dt.time(), dt.UTC) + dt.timedelta(days=2)
+        conducted = Q(status=DrillStatus.CONDUCTED)
+        in_years = (conducted & Q(conducted_at__range=(start, end))) | (
+            ~conducted & Q(scheduled_for__range=(start, end))
+        )
+        drills = restrict(Drill.objects.alive(), user, "view").filter(in_years, school_id__in=ids)
+        for drill in drills:
+            by_school[drill.school_id].append(drill)
     return [
         evaluate(
             school,
