@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import Prefetch
 from django.http import Http404
 from django.urls import reverse
 from rest_framework import exceptions, serializers, status, viewsets
@@ -126,9 +127,12 @@ class RecordViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
         qs = self.queryset.alive()  # type: ignore[union-attr]
         if self.record_type is not None:
             qs = self.record_type.table.with_related(qs)
-        many = self.many_to_many_fields()
-        if many:
-            qs = qs.prefetch_related(*many)
+        model = self.queryset.model  # type: ignore[union-attr]
+        for name in self.many_to_many_fields():
+            # The serializer shows the linked records' keys: an advisory naming every school of a large district
+            # would otherwise build 150 complete schools (campus boundaries included) for each row.
+            related = model._meta.get_field(name).related_model
+            qs = qs.prefetch_related(Prefetch(name, queryset=related._base_manager.only("pk")))
         return restrict(qs, self.request.user, self.policy_action)
 
     def filter_queryset(self, queryset: Any) -> Any:

@@ -56,7 +56,7 @@ class AlertViewSet(RecordViewSet):
         super().initial(request, *args, **kwargs)
 
     def get_queryset(self) -> Any:
-        return super().get_queryset().select_related("district", "agency").prefetch_related("schools")
+        return super().get_queryset().select_related("district", "agency")
 
     @extend_schema(request=AlertArmSerializer, responses={201: AlertSerializer}, summary="Start an alert")
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
