@@ -132,7 +132,7 @@ class RecordViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
             # The serializer shows the linked records' keys: an advisory naming every school of a large district
             # would otherwise build 150 complete schools (campus boundaries included) for each row.
             related = model._meta.get_field(name).related_model
-            qs = qs.prefetch_related(Prefetch(name, queryset=related._base_manager.only("pk")))
+            qs = qs.prefetch_related(Prefetch(name, queryset=related._default_manager.only("pk")))
         return restrict(qs, self.request.user, self.policy_action)
 
     def filter_queryset(self, queryset: Any) -> Any:
