@@ -150,6 +150,37 @@ class Sink:
         self._queue(row)
         return after_text
 
+    def saved(
+        self,
+        model: type[models.Model],
+        values: dict[str, Any],
+        *,
+        at: dt.datetime,
+        actor: Actor,
+        request_id: str,
+        before: dict[str, Any] | None = None,
+        reason: str = "",
+        detail: dict[str, Any] | None = None,
+        related: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Queue the change hook's row of a save of ``values`` (``before`` given: an update, else a create);
+        returns the snapshot, the ``before`` of the record's next save."""
+        after = self.snapshot(model, values)
+        self.change(
+            model,
+            values,
+            at=at,
+            action="update" if before is not None else "create",
+            after=after,
+            before=before,
+            actor=actor,
+            request_id=request_id,
+            reason=reason,
+            detail=detail,
+            related=related,
+        )
+        return after
+
     def event(
         self,
         *,
@@ -328,22 +359,19 @@ class Saves:
         detail: dict[str, Any] | None = None,
         related: dict[str, Any] | None = None,
     ) -> None:
-        """The change hook's row of a save of ``values`` at ``at`` (``before``: the state it changed from)."""
-        sink = self.sim.sink
-        after, state = sink.snapshot(model, values), dict(values)
-        action = "create" if before is None else "update"
+        """The change hook's row of a save of ``values`` at ``at`` (``before``: the state it changed from), queued
+        for the week of its moment."""
+        sink, state = self.sim.sink, dict(values)
         moment = at + dt.timedelta(milliseconds=4)
         self.steps.add(
             moment,
-            lambda: sink.change(
+            lambda: sink.saved(
                 model,
                 state,
                 at=moment,
-                action=action,
-                after=after,
-                before=before,
                 actor=actor,
                 request_id=request,
+                before=before,
                 reason=reason,
                 detail=detail,
                 related=related,

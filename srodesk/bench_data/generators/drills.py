@@ -328,20 +328,10 @@ class Drills(Generator):
         self, drill: Plan, at: dt.datetime, actor: Actor, request: str, reason: str, before: dict[str, Any] | None
     ) -> dict[str, Any]:
         """The change hook's row of the drill's save at ``at``; returns the snapshot."""
-        sink = self.sim.sink
-        after = sink.snapshot(Drill, drill.values)
-        sink.change(
-            Drill,
-            drill.values,
-            at=at + dt.timedelta(milliseconds=4),
-            action="update" if before is not None else "create",
-            after=after,
-            before=before,
-            actor=actor,
-            request_id=request,
-            reason=reason,
+        moment = at + dt.timedelta(milliseconds=4)
+        return self.sim.sink.saved(
+            Drill, drill.values, at=moment, actor=actor, request_id=request, before=before, reason=reason
         )
-        return after
 
     def created(self, drill: Plan, actor: Actor, request: str, reason: str) -> None:
         """The create row (``scheduled_for`` as the caller gave it, in the school's zone); then the row as

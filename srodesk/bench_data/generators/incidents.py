@@ -222,20 +222,9 @@ class Incidents(AtSchool, Generator):
         related: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """Queue the change hook's row of a save (``before`` given: an update) and return the snapshot."""
-        after = self.sim.sink.snapshot(model, values)
-        self.sim.sink.change(
-            model,
-            values,
-            at=at,
-            action="update" if before is not None else "create",
-            after=after,
-            before=before,
-            actor=actor,
-            request_id=request,
-            reason=reason,
-            related=related,
+        return self.sim.sink.saved(
+            model, values, at=at, actor=actor, request_id=request, before=before, reason=reason, related=related
         )
-        return after
 
     def incident(self, period: Period, at: dt.datetime, account: Account) -> None:
         sim, rng = self.sim, self.rng

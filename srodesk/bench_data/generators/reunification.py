@@ -279,27 +279,13 @@ class Reunifications(AtSchool, Saves, Generator):
             "checked_by_id": checker.id,
             "custody_finding": "",
         }
+        status = CardStatus.CHECKED if guardian is not None else CardStatus.EXCEPTION
+        self.updated(
+            ReunificationCard, card, at, checker, request, {"status": str(status), **changes}, related=_named(student)
+        )
         if guardian is not None:
-            self.updated(
-                ReunificationCard,
-                card,
-                at,
-                checker,
-                request,
-                {"status": str(CardStatus.CHECKED), **changes},
-                related=_named(student),
-            )
             self.refresh_status(student, StudentStatus.CHECKED, at, checker, request)
             return True
-        self.updated(
-            ReunificationCard,
-            card,
-            at,
-            checker,
-            request,
-            {"status": str(CardStatus.EXCEPTION), **changes},
-            related=_named(student),
-        )
         note = (
             f"{card['adult_name']} ({card['relationship']}) is not on {student['name']}'s list of guardians "
             "and emergency contacts."
